@@ -1,0 +1,14 @@
+"""Composition only: the FastAPI app behind one HTTP function, plus the other triggers."""
+
+import azure.functions as func
+
+from functions import outbox_relay
+from functions.http.api import create_api
+from functions.logging_setup import configure_logging
+
+configure_logging()
+
+api = create_api()
+# ANONYMOUS at the host: the API validates bearer tokens itself (functions/http/security.py)
+app = func.AsgiFunctionApp(app=api, http_auth_level=func.AuthLevel.ANONYMOUS)
+app.register_functions(outbox_relay.bp)

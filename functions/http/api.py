@@ -1,0 +1,26 @@
+"""The FastAPI application: routers, problem+json errors, correlation ids, OpenAPI."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from functions.http import health, platform, problems
+from functions.http.correlation import CorrelationMiddleware
+
+
+def create_api() -> FastAPI:
+    api = FastAPI(
+        title="Attendance Intervention Orchestrator API",
+        version="0.1.0",
+        description="Attendance data, intervention ladders, letters and meetings for schools. "
+                    "Errors are RFC 9457 problem+json; lists page with `continuationToken`.",
+        openapi_url="/api/openapi.json",
+        docs_url="/api/docs",
+        swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
+        redoc_url=None,
+    )
+    problems.install(api)
+    api.add_middleware(CorrelationMiddleware)
+    api.include_router(health.router)
+    api.include_router(platform.router)
+    return api

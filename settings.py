@@ -1,0 +1,127 @@
+"""The one settings class: every value the app reads from its environment."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+AZURITE_KEY = (
+    "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+)
+
+
+def azurite_connection_string(host: str = "127.0.0.1", blob: int = 10000, queue: int = 10001,
+                              table: int = 10002) -> str:
+    """Connection string for an Azurite on the given ports (the well-known dev account)."""
+    base = f"http://{host}:%d/devstoreaccount1"
+    return (
+        "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
+        f"AccountKey={AZURITE_KEY};BlobEndpoint={base % blob};"
+        f"QueueEndpoint={base % queue};TableEndpoint={base % table};"
+    )
+
+
+class _Connection(BaseModel):
+    """A Functions-style connection: a plain connection string locally, or the `__`
+    identity keys in Azure (`<Name>__credential`, `<Name>__clientId`, endpoints)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+    connection_string: str | None = None
+    credential: str | None = None
+    client_id: str | None = Field(default=None, alias="clientId")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _plain_string(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"connection_string": value}
+        if isinstance(value, dict):
+            # env vars arrive lower-cased when the settings are case-insensitive
+            return {_camel(k): v for k, v in value.items()}
+        return value
+
+
+def _camel(key: str) -> str:
+    known = {"clientid": "clientId", "blobserviceuri": "blobServiceUri",
+             "queueserviceuri": "queueServiceUri", "tableserviceuri": "tableServiceUri",
+             "accountname": "accountName", "fullyqualifiednamespace": "fullyQualifiedNamespace"}
+    return known.get(key.lower(), key)
+
+
+class StorageConnection(_Connection):
+    account_name: str | None = Field(default=None, alias="accountName")
+    blob_service_uri: str | None = Field(default=None, alias="blobServiceUri")
+    queue_service_uri: str | None = Field(default=None, alias="queueServiceUri")
+    table_service_uri: str | None = Field(default=None, alias="tableServiceUri")
+
+    def endpoint(self, service: Literal["blob", "queue", "table"]) -> str:
+        explicit = {"blob": self.blob_service_uri, "queue": self.queue_service_uri,
+                    "table": self.table_service_uri}[service]
+        if explicit:
+            return explicit
+        if not self.account_name:
+            raise ValueError(f"AzureWebJobsStorage needs __{service}ServiceUri or __accountName")
+        return f"https://{self.account_name}.{service}.core.windows.net"
+
+
+class ServiceBusConnection(_Connection):
+    fully_qualified_namespace: str | None = Field(default=None, alias="fullyQualifiedNamespace")
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.connection_string or self.fully_qualified_namespace)
+
+
+def setting(name: str, default: Any) -> Any:
+    """A field read from the app setting `name` (tests pass the field name instead)."""
+    return Field(default=default, validation_alias=name)
+
+
+class Settings(BaseSettings):
+    """Built once in bootstrap; tests build it explicitly instead of patching the environment."""
+
+    model_config = SettingsConfigDict(
+        env_nested_delimiter="__", case_sensitive=False, extra="ignore",
+        populate_by_name=True, frozen=True, env_ignore_empty=True,
+    )
+
+    environment: Literal["development", "test", "production"] = setting("APP_ENVIRONMENT",
+                                                                         "development")
+    storage: Annotated[StorageConnection, NoDecode] = Field(
+        default_factory=lambda: StorageConnection(connection_string=azurite_connection_string()),
+        validation_alias="AzureWebJobsStorage")
+    service_bus: Annotated[ServiceBusConnection, NoDecode] = Field(
+        default_factory=ServiceBusConnection,
+        validation_alias="ServiceBusConnection")
+
+    domain_events_topic: str = setting("DOMAIN_EVENTS_TOPIC", "domain-events")
+    sis_sync_queue: str = setting("SIS_SYNC_QUEUE", "sis-sync-completed")
+    nightly_schedule: str = setting("NIGHTLY_SCHEDULE", "0 0 2 * * *")
+    outbox_relay_schedule: str = setting("OUTBOX_RELAY_SCHEDULE", "0 */5 * * * *")
+
+    auth_issuer: str = setting("AUTH_ISSUER", "https://dev.attendance.local/")
+    auth_audience: str = setting("AUTH_AUDIENCE", "api://attendance-orchestrator")
+    auth_jwks_uri: str | None = setting("AUTH_JWKS_URI", None)
+    auth_dev_key_dir: str = setting("AUTH_DEV_KEY_DIR", ".devkeys")
+    auth_tenant_claim: str = setting("AUTH_TENANT_CLAIM", "tenant")
+    auth_schools_claim: str = setting("AUTH_SCHOOLS_CLAIM", "schools")
+
+    log_level: str = setting("LOG_LEVEL", "INFO")
+
+    @model_validator(mode="after")
+    def _no_dev_keys_in_production(self) -> Settings:
+        if self.environment == "production" and not self.auth_jwks_uri:
+            raise ValueError("AUTH_JWKS_URI is required in production (development keys are refused)")
+        return self
+
+    @cached_property
+    def app_settings(self) -> dict[str, str]:
+        """Values that binding expressions like %NIGHTLY_SCHEDULE% resolve to (used by devhost)."""
+        return {"NIGHTLY_SCHEDULE": self.nightly_schedule,
+                "OUTBOX_RELAY_SCHEDULE": self.outbox_relay_schedule,
+                "SIS_SYNC_QUEUE": self.sis_sync_queue,
+                "DOMAIN_EVENTS_TOPIC": self.domain_events_topic}

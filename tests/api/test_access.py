@@ -1,0 +1,128 @@
+"""Role x route x school: every route checks role, tenant and school scope.
+
+The expectations below are written by hand, independent of domain/access.py, so a change
+to the permission table that opens or closes a route makes this test fail."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.routing import APIRoute
+
+import bootstrap
+import function_app
+from domain.access import Principal, Role
+from domain.jobs import JobRun, JobStatus
+
+ALL = {r.value for r in Role}
+ADMINS = {"DistrictAdmin", "SchoolAdmin"}
+
+# (method, path) -> (roles allowed, school-scoped?, sample query params)
+ROUTES: dict[tuple[str, str], tuple[set[str], bool, dict[str, str]]] = {
+    ("GET", "/api/me"): (ALL, False, {}),
+    ("GET", "/api/audit"): (ADMINS, True, {}),
+    ("GET", "/api/jobs"): (ADMINS | {"AttendanceOfficer", "Integration"}, True, {}),
+}
+PUBLIC = {("GET", "/api/health"), ("GET", "/api/openapi.json"), ("GET", "/api/docs"),
+          ("GET", "/api/docs/oauth2-redirect")}
+
+
+def _routes(routes: list[object]) -> list[object]:
+    """Flatten included routers (FastAPI keeps them as wrappers around the original)."""
+    flat: list[object] = []
+    for route in routes:
+        inner = getattr(route, "original_router", None)
+        flat.extend(_routes(inner.routes) if inner is not None else [route])
+    return flat
+
+
+def _app_routes() -> set[tuple[str, str]]:
+    found = set()
+    for route in _routes(function_app.api.routes):
+        methods = getattr(route, "methods", None) or {"GET"}
+        for m in methods - {"HEAD", "OPTIONS"}:
+            found.add((m, route.path))  # type: ignore[attr-defined]
+    return found
+
+
+def _access_dependencies(route: APIRoute) -> list[object]:
+    stack, found = list(route.dependant.dependencies), []
+    while stack:
+        dep = stack.pop()
+        if hasattr(dep.call, "permission"):
+            found.append(dep.call)
+        stack.extend(dep.dependencies)
+    return found
+
+
+def test_every_route_is_in_the_table_or_public():
+    assert _app_routes() - PUBLIC == set(ROUTES)
+
+
+def test_every_non_public_route_declares_exactly_one_access_check():
+    for route in _routes(function_app.api.routes):
+        if isinstance(route, APIRoute) and (next(iter(route.methods)), route.path) not in PUBLIC:
+            assert len(_access_dependencies(route)) == 1, route.path
+
+
+CASES = [(m, p, role) for (m, p) in ROUTES for role in sorted(ALL)]
+
+
+@pytest.mark.parametrize(("method", "path", "role"), CASES)
+def test_role_and_school_scope(client, mint, method, path, role):
+    allowed, school_scoped, params = ROUTES[(method, path)]
+    tenant = "t-" + uuid.uuid4().hex[:8]
+    headers = mint(role, tenant, ["s1"])
+
+    assert client.request(method, path, params=params).status_code == 401
+
+    own = client.request(method, path, params={**params, "schoolId": "s1"}, headers=headers)
+    other = client.request(method, path, params={**params, "schoolId": "s2"}, headers=headers)
+    unscoped = client.request(method, path, params=params, headers=headers)
+    if role not in allowed:
+        assert (own.status_code, other.status_code, unscoped.status_code) == (403, 403, 403)
+        return
+    assert own.status_code == 200, own.text
+    if not school_scoped:
+        assert unscoped.status_code == 200
+        return
+    if role == "DistrictAdmin":
+        assert other.status_code == 200 and unscoped.status_code == 200
+    else:
+        assert other.status_code == 403
+        assert unscoped.status_code == 422
+        assert unscoped.json()["errors"][0]["field"] == "schoolId"
+
+
+def _seed(tenant: str, school: str, marker: str) -> None:
+    c = bootstrap.container()
+    actor = Principal(subject="seed", tenant_id=tenant, roles=frozenset({Role.SCHOOL_ADMIN}),
+                      school_ids=frozenset({school}))
+    c.audit.record(actor=actor, tenant_id=tenant, school_id=school, action="test.seed",
+                   entity_type="marker", entity_id=marker, after={"marker": marker})
+    run = JobRun(tenant_id=tenant, kind="test-kind", scope=f"{school}/{marker}",
+                 status=JobStatus.SUCCEEDED, started_at=datetime.now(UTC))
+    c.jobs._repo.create(run)  # noqa: SLF001 - seeding
+
+
+def test_no_access_to_another_tenants_or_schools_data(client, mint):
+    a, b = "ta-" + uuid.uuid4().hex[:6], "tb-" + uuid.uuid4().hex[:6]
+    _seed(a, "s1", "a-s1")
+    _seed(a, "s2", "a-s2")
+    _seed(b, "s1", "b-s1")  # same school id, other tenant
+
+    def markers(path: str, headers: dict[str, str], **params: str) -> set[str]:
+        r = client.get(path, params=params, headers=headers)
+        assert r.status_code == 200, r.text
+        items = r.json()["items"]
+        return {i.get("entityId") or i["scope"].split("/")[1] for i in items}
+
+    district_a = mint("DistrictAdmin", a)
+    assert markers("/api/audit", district_a) == {"a-s1", "a-s2"}
+    assert markers("/api/jobs", district_a) == {"a-s1", "a-s2"}
+    school_admin_a1 = mint("SchoolAdmin", a, ["s1"])
+    assert markers("/api/audit", school_admin_a1, schoolId="s1") == {"a-s1"}
+    assert markers("/api/jobs", school_admin_a1, schoolId="s1") == {"a-s1"}
+    assert markers("/api/audit", mint("DistrictAdmin", b)) == {"b-s1"}

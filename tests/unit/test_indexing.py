@@ -1,0 +1,44 @@
+"""The host indexes what function_app registers (it otherwise fails with '0 functions found')."""
+
+from __future__ import annotations
+
+import json
+
+import function_app
+
+EXPECTED = {
+    "http_app_func": "httpTrigger",
+    "outbox_sweep": "timerTrigger",
+    "outbox_dispatch": "queueTrigger",
+}
+
+
+def _bindings() -> dict[str, dict[str, object]]:
+    app = function_app.app
+    app.functions_bindings = {}  # get_functions() refuses a second call on the same object
+    found = {}
+    for fn in app.get_functions():
+        trigger = next(b for b in json.loads(fn.get_function_json())["bindings"]
+                       if b["type"].endswith("Trigger"))
+        found[fn.get_function_name()] = trigger
+    return found
+
+
+def test_every_expected_function_is_indexed_with_its_trigger():
+    found = _bindings()
+    assert {name: b["type"] for name, b in found.items()} == EXPECTED
+
+
+def test_trigger_settings_come_from_app_settings_not_literals():
+    found = _bindings()
+    assert found["http_app_func"]["authLevel"] == "ANONYMOUS"
+    assert found["outbox_sweep"]["schedule"] == "%OUTBOX_RELAY_SCHEDULE%"
+    assert found["outbox_dispatch"]["queueName"] == "outbox-dispatch"
+    assert found["outbox_dispatch"]["connection"] == "AzureWebJobsStorage"
+
+
+def test_host_json_keeps_fastapi_paths_and_the_poison_threshold():
+    host = json.loads(open(function_app.__file__.replace("function_app.py", "host.json")).read())
+    assert host["extensions"]["http"]["routePrefix"] == ""
+    assert host["extensions"]["queues"]["maxDequeueCount"] == 5
+    assert host["extensionBundle"]["version"].startswith("[4.")
