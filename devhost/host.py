@@ -219,6 +219,23 @@ class DevHost:
                                 log_config=None, access_log=False)
         return uvicorn.Server(config)
 
+    @contextlib.contextmanager
+    def serving(self, port: int, *, host: str = "127.0.0.1", timeout: float = 15.0) -> Iterator[str]:
+        """Serve HTTP in a background thread for the block; yields the base URL (tests)."""
+        server = self.http_server(host, port)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        deadline = time.monotonic() + timeout
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.02)
+        try:
+            yield f"http://{host}:{port}"
+        finally:
+            server.should_exit = True
+            thread.join(10)
+
     def start(self, *, timers: bool = True, queues: bool = True, blobs: bool = True) -> None:
         """Start timer and poller threads (stopped by `stop`)."""
         self._stop.clear()

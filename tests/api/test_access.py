@@ -17,7 +17,6 @@ from domain.access import Principal, Role
 from domain.jobs import JobRun, JobStatus
 from tests.api.route_table import ALL, Route, collect_routes
 
-
 ROUTES = collect_routes()
 PUBLIC = {("GET", "/api/health"), ("GET", "/api/openapi.json"), ("GET", "/api/docs"),
           ("GET", "/api/docs/oauth2-redirect")}

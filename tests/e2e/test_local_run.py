@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 
 import httpx
@@ -17,18 +15,8 @@ from devhost.host import DevHost, load_app
 
 @pytest.fixture(scope="module")
 def base_url(app_container) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    host = DevHost(app_container.settings, load_app())
-    port = free_port()
-    server = host.http_server(port=port)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+    with DevHost(app_container.settings, load_app()).serving(free_port()) as url:
+        yield url
 
 
 def test_health_and_openapi(base_url):

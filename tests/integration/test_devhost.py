@@ -8,7 +8,6 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
@@ -351,22 +350,8 @@ class LogLines(logging.Handler):
 
 # --- http ----------------------------------------------------------------------------------------
 
-@contextmanager
-def serving(host: DevHost) -> Iterator[str]:
-    port = free_port()
-    server = host.http_server(port=port)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive(), "uvicorn stopped"
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
+def serving(host: DevHost):  # type: ignore[no-untyped-def]
+    return host.serving(free_port())
 
 
 def test_http_functions_get_the_request_and_return_their_response(rig: Rig) -> None:
