@@ -11,24 +11,45 @@ from adapters.identity import TokenValidator
 from adapters.local_events import TABLE as LOCAL_EVENTS_TABLE
 from adapters.local_events import TableEventPublisher
 from adapters.queues import QueueSender
+from adapters.roster_entities import TABLES as ROSTER_TABLES
 from adapters.table_audit import TABLE as AUDIT_TABLE
 from adapters.table_audit import TableAuditRepository
 from adapters.table_jobs import TABLE as JOBRUNS_TABLE
 from adapters.table_jobs import TableJobRunRepository
+from adapters.table_marks import (
+    MARK_CHANGES,
+    MARK_HISTORY,
+    MARKS,
+    TableMarkChangeRepository,
+    TableMarkHistoryRepository,
+    TableMarkRepository,
+)
+from adapters.table_marks import TABLES as MARK_TABLES
+from adapters.table_roster import TableRoster
+from adapters.table_summaries import LATEST as LATEST_SUMMARIES_TABLE
+from adapters.table_summaries import SUMMARIES as SUMMARIES_TABLE
+from adapters.table_summaries import TABLES as SUMMARY_TABLES
+from adapters.table_summaries import TableLeaseRepository, TableSummaryRepository
 from adapters.tables import Table, Tables
 from domain.paths import CONTAINERS
 from services.audit import AuditLog
+from services.ingestion import Ingestion
 from services.jobs import JobRuns
+from services.normalization import Normalization
+from services.normalize_jobs import NORMALIZE_QUEUE, NormalizeJobs
 from services.outbox import DISPATCH_QUEUE, EventPublisher, Outbox, Relay
 from services.ports import Clock, SystemClock
+from services.roster import RosterService
+from services.roster_ports import RosterReader
+from services.summaries import Summaries
 from settings import Settings
 
 # Every table the app uses; `ensure_storage` creates them (Bicep does in Azure).
-TABLES = [JOBRUNS_TABLE, AUDIT_TABLE, LOCAL_EVENTS_TABLE]
-QUEUES = [DISPATCH_QUEUE]
+TABLES = [JOBRUNS_TABLE, AUDIT_TABLE, LOCAL_EVENTS_TABLE, *ROSTER_TABLES, *MARK_TABLES, *SUMMARY_TABLES]
+QUEUES = [DISPATCH_QUEUE, NORMALIZE_QUEUE]
 # Tables whose services stage outbox events (services.outbox.stage): the outbox-sweep timer
 # scans these for rows whose nudge was lost. Add a table here when it starts staging events.
-OUTBOX_TABLES: list[str] = []
+OUTBOX_TABLES: list[str] = [LATEST_SUMMARIES_TABLE]
 
 
 class Container:
@@ -65,6 +86,54 @@ class Container:
     @cached_property
     def audit(self) -> AuditLog:
         return AuditLog(TableAuditRepository(self.tables(AUDIT_TABLE)), self.clock)
+
+    @cached_property
+    def table_roster(self) -> TableRoster:
+        return TableRoster(self.tables)
+
+    @cached_property
+    def roster_reader(self) -> RosterReader:
+        """Schools, calendars, students and code mappings for the attendance services."""
+        return self.table_roster
+
+    @cached_property
+    def roster(self) -> RosterService:
+        return RosterService(self.table_roster, self.audit)
+
+    @cached_property
+    def marks(self) -> TableMarkRepository:
+        return TableMarkRepository(self.tables(MARKS))
+
+    @cached_property
+    def mark_changes(self) -> TableMarkChangeRepository:
+        return TableMarkChangeRepository(self.tables(MARK_CHANGES))
+
+    @cached_property
+    def ingestion(self) -> Ingestion:
+        history = TableMarkHistoryRepository(self.tables(MARK_HISTORY))
+        return Ingestion(self.roster_reader, self.marks, history, self.mark_changes, self.blobs,
+                         self.audit, self.clock)
+
+    @cached_property
+    def summary_store(self) -> TableSummaryRepository:
+        return TableSummaryRepository(self.tables(SUMMARIES_TABLE), self.tables(LATEST_SUMMARIES_TABLE),
+                                      self.outbox)
+
+    @cached_property
+    def summaries(self) -> Summaries:
+        return Summaries(self.summary_store)
+
+    @cached_property
+    def normalization(self) -> Normalization:
+        # round trips from the shared counter: exact per run while one run uses the container
+        return Normalization(self.roster_reader, self.marks, self.mark_changes, self.summary_store,
+                             TableLeaseRepository(self.tables(LATEST_SUMMARIES_TABLE)), self.clock,
+                             lambda: self.tables.counter.round_trips)
+
+    @cached_property
+    def normalize_jobs(self) -> NormalizeJobs:
+        return NormalizeJobs(self.roster_reader, self.normalization, self.jobs, self.audit, self.clock,
+                             partial(self.queues.send, NORMALIZE_QUEUE))
 
     @cached_property
     def token_validator(self) -> TokenValidator:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from functions.http import health, platform, problems
+from functions.http import attendance, health, platform, problems, roster
 from functions.http.correlation import CorrelationMiddleware
 
 
@@ -23,4 +23,6 @@ def create_api() -> FastAPI:
     api.add_middleware(CorrelationMiddleware)
     api.include_router(health.router)
     api.include_router(platform.router)
+    api.include_router(attendance.router)
+    api.include_router(roster.router)
     return api

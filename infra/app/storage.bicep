@@ -28,10 +28,22 @@ var queueNames = [
   'outbox-dispatch-poison'
 ]
 // Table names: letters and digits only, starting with a letter.
+// Keep in step with bootstrap.TABLES (tests/infra/test_bicep.py checks it).
 var tableNames = [
   'audit'
   'jobruns'
-  'outbox'
+  'localevents'
+  'schools'
+  'calendars'
+  'codemappings'
+  'students'
+  'guardians'
+  'studentguardians'
+  'marks'
+  'markhistory'
+  'markchanges'
+  'summaries'
+  'latestsummaries'
 ]
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {

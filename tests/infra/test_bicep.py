@@ -19,6 +19,9 @@ from typing import Any
 import pytest
 from pycep import BicepParser
 
+import bootstrap
+from domain.paths import CONTAINERS
+
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"
 BICEP_FILES = sorted(INFRA.rglob("*.bicep"))
@@ -302,7 +305,7 @@ def test_every_blob_container_is_private() -> None:
 def test_the_app_containers_exist_next_to_the_deployment_container() -> None:
     containers = names_of("Microsoft.Storage/storageAccounts/blobServices/containers", "app/storage.bicep")
 
-    assert {"sis-raw", "letters", "reports", "print-batches", "deploymentContainerName"} <= containers
+    assert set(CONTAINERS) | {"deploymentContainerName"} <= containers
 
 
 def test_the_deployment_container_follows_the_flex_naming_and_is_shared_with_the_app() -> None:
@@ -317,7 +320,8 @@ def test_the_deployment_container_follows_the_flex_naming_and_is_shared_with_the
 def test_every_work_queue_exists_with_its_poison_queue() -> None:
     queues = names_of("Microsoft.Storage/storageAccounts/queueServices/queues", "app/storage.bicep")
 
-    expected = {"normalize-school", "letter-jobs", "outbox-dispatch"}
+    # every queue the app creates locally must be deployed too
+    expected = set(bootstrap.QUEUES)
     assert expected | {f"{q}-poison" for q in expected} <= queues
     assert all(q.endswith("-poison") or f"{q}-poison" in queues for q in queues)
 
@@ -325,7 +329,8 @@ def test_every_work_queue_exists_with_its_poison_queue() -> None:
 def test_the_state_tables_exist_with_valid_names() -> None:
     tables = names_of("Microsoft.Storage/storageAccounts/tableServices/tables", "app/storage.bicep")
 
-    assert {"audit", "jobruns", "outbox"} <= tables
+    # every table the app creates locally (bootstrap.TABLES) must be deployed too
+    assert set(bootstrap.TABLES) <= tables
     assert all(re.fullmatch(r"[A-Za-z][A-Za-z0-9]{2,62}", t) and t.lower() != "tables" for t in tables)
 
 

@@ -311,9 +311,10 @@ def app_container(connection_string: str, table: Table) -> Iterator[Container]:
     built = Container(settings, clock=FixedClock(NOW))
     built.ensure_storage()
     built.outbox_tables = [built.tables(table.name)]
+    before = bootstrap.container()
     bootstrap.use_container(built)
     yield built
-    bootstrap.use_container(None)
+    bootstrap.use_container(before)
 
 
 def registered(name: str) -> Any:

@@ -10,6 +10,9 @@ EXPECTED = {
     "http_app_func": "httpTrigger",
     "outbox_sweep": "timerTrigger",
     "outbox_dispatch": "queueTrigger",
+    "nightly": "timerTrigger",
+    "normalize_school": "queueTrigger",
+    "sis_sync_completed": "serviceBusTrigger",
 }
 
 
@@ -35,6 +38,11 @@ def test_trigger_settings_come_from_app_settings_not_literals():
     assert found["outbox_sweep"]["schedule"] == "%OUTBOX_RELAY_SCHEDULE%"
     assert found["outbox_dispatch"]["queueName"] == "outbox-dispatch"
     assert found["outbox_dispatch"]["connection"] == "AzureWebJobsStorage"
+    assert found["nightly"]["schedule"] == "%NIGHTLY_SCHEDULE%"
+    assert found["normalize_school"]["queueName"] == "normalize-school"
+    assert found["normalize_school"]["connection"] == "AzureWebJobsStorage"
+    assert found["sis_sync_completed"]["queueName"] == "%SIS_SYNC_QUEUE%"
+    assert found["sis_sync_completed"]["connection"] == "ServiceBusConnection"
 
 
 def test_host_json_keeps_fastapi_paths_and_the_poison_threshold():

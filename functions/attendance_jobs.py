@@ -1,0 +1,51 @@
+"""Normalization triggers: the nightly fan-out, one school per queue message, and SIS syncs.
+
+The nightly timer sends one `normalize-school` message per school (yesterday in the school's
+time zone); the queue function normalizes that school in a job run (`normalize`,
+`{schoolId}/{date}`); a `sis-sync-completed` message enqueues the same work, forced.
+See docs/operations.md.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import azure.functions as func
+
+import bootstrap
+from adapters.servicebus import parse_sis_sync_message
+from services.context import correlation
+from services.normalize_jobs import NORMALIZE_QUEUE, parse_request
+
+bp = func.Blueprint()
+log = logging.getLogger(__name__)
+
+
+@bp.timer_trigger(arg_name="timer", schedule="%NIGHTLY_SCHEDULE%")
+def nightly(timer: func.TimerRequest) -> None:
+    """Scoped to the UTC date it ran: a replayed occurrence (lost singleton lease) is skipped,
+    so no school is enqueued twice; a failed fan-out is retried by the next occurrence."""
+    with correlation():
+        c = bootstrap.container()
+        with c.jobs.run("nightly", c.clock.now().date().isoformat()) as run:
+            if not run.skipped:
+                run.count("schools", c.normalize_jobs.fan_out())
+
+
+@bp.queue_trigger(arg_name="msg", queue_name=NORMALIZE_QUEUE, connection="AzureWebJobsStorage")
+def normalize_school(msg: func.QueueMessage) -> None:
+    """A malformed body raises (ValueError): after 5 dequeues it rests in normalize-school-poison."""
+    request = parse_request(msg.get_body())
+    with correlation(request.correlation_id):
+        bootstrap.container().normalize_jobs.handle(request)
+
+
+@bp.service_bus_queue_trigger(arg_name="msg", queue_name="%SIS_SYNC_QUEUE%",
+                              connection="ServiceBusConnection")
+def sis_sync_completed(msg: func.ServiceBusMessage) -> None:
+    """An invalid message raises InvalidMessage: Service Bus redelivers, then dead-letters it."""
+    sync = parse_sis_sync_message(msg)
+    with correlation(sync.correlation_id):
+        request = bootstrap.container().normalize_jobs.on_sis_sync(sync)
+        log.info("sis sync %s: normalization of %s/%s enqueued", sync.sync_id, sync.school_id,
+                 request.date)

@@ -1,0 +1,93 @@
+"""Attendance routes: ingest SIS marks, read daily summaries and school figures, run normalization.
+
+Every route is school-scoped through the `schoolId` query parameter; a district admin who omits
+it gets 422 here, since each route reads or writes one school's partitions.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.concurrency import run_in_threadpool
+
+import bootstrap
+from domain.access import Permission
+from domain.errors import ValidationFailed
+from functions.http.attendance_models import (
+    MARKS_BODY,
+    IngestView,
+    SchoolSummaryView,
+    SummaryPage,
+    SummaryView,
+)
+from functions.http.platform import JobRunView
+from functions.http.security import Access, require
+from services.mark_validation import TooManyMarks
+
+router = APIRouter(tags=["attendance"])
+OUT = {"response_model_by_alias": True}
+# Far above 10,000 Wonde records; refused before the body is parsed.
+MAX_BODY_BYTES = 32 * 1024 * 1024
+
+
+def _school(access: Access) -> str:
+    if access.school_id is None:
+        raise ValidationFailed("schoolId is required here", field="schoolId")
+    return access.school_id
+
+
+@router.post("/api/attendance/marks", response_model=IngestView, summary="Ingest SIS attendance marks",
+             description="Wonde session-attendance records. Each record is validated on its own: "
+                         "accepted ones are stored (idempotent on student, date and session; a "
+                         "different mark replaces the stored one, which is kept in history), "
+                         "rejected ones are listed with the field and reason. The raw body is kept "
+                         "in Blob storage (`rawPayload`). More than 10,000 records: 413.",
+             openapi_extra={"requestBody": MARKS_BODY}, **OUT)
+async def post_marks(request: Request,
+                     access: Annotated[Access, Depends(require(Permission.ATTENDANCE_WRITE))]) -> IngestView:
+    school_id = _school(access)
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        raise TooManyMarks(f"the body is over {MAX_BODY_BYTES} bytes", field="data")
+    # storage calls block: off the event loop
+    result = await run_in_threadpool(bootstrap.container().ingestion.ingest_payload, access.principal,
+                                     access.tenant_id, school_id, raw)
+    return IngestView.of(result)
+
+
+@router.get("/api/attendance/students/{studentId}/summaries", response_model=SummaryPage,
+            summary="A student's daily summaries", **OUT)
+def student_summaries(access: Annotated[Access, Depends(require(Permission.ATTENDANCE_READ))],
+                      studentId: Annotated[str, Path(min_length=1, max_length=128)],  # noqa: N803
+                      first: Annotated[date, Query(alias="from", description="First date")],
+                      last: Annotated[date, Query(alias="to", description="Last date (at most 366 days on)")],
+                      ) -> SummaryPage:
+    rows = bootstrap.container().summaries.for_student(access.tenant_id, _school(access), studentId,
+                                                       first, last)
+    return SummaryPage(items=[SummaryView.of(r) for r in rows])
+
+
+@router.get("/api/attendance/schools/summary", response_model=SchoolSummaryView,
+            summary="A school's attendance figures on a date",
+            description="Without `date`: the newest normalized date.", **OUT)
+def school_summary(access: Annotated[Access, Depends(require(Permission.ATTENDANCE_READ))],
+                   day: Annotated[date | None, Query(alias="date")] = None) -> SchoolSummaryView:
+    school_id = _school(access)
+    figures = bootstrap.container().summaries.school(access.tenant_id, school_id, day)
+    return SchoolSummaryView.of(school_id, figures)
+
+
+@router.post("/api/attendance/normalize", response_model=JobRunView,
+             summary="Normalize a school for a date now",
+             description="Runs (or re-runs, forced) normalization for one school and date and returns "
+                         "the job run. `full=true` rebuilds every student from the year's start "
+                         "(after a calendar or code-mapping change). 409 while another run holds "
+                         "the school.", **OUT)
+def normalize(access: Annotated[Access, Depends(require(Permission.JOBS_RUN))],
+              day: Annotated[date, Query(alias="date")],
+              full: bool = False) -> JobRunView:
+    run = bootstrap.container().normalize_jobs.run_now(access.principal, access.tenant_id,
+                                                       _school(access), day, full=full)
+    return JobRunView.of(run)
