@@ -10,7 +10,7 @@ from pathlib import Path
 
 import bootstrap
 from adapters.identity import mint_dev_token
-from devhost import azurite
+from devhost import azurite, demo
 from devhost.host import DevHost, load_app
 from devhost.token import DEMO_TENANT
 from functions.logging_setup import configure_logging
@@ -30,7 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m devhost.up", description=__doc__)
     parser.add_argument("--port", type=int, default=7071)
     parser.add_argument("--date", type=date.fromisoformat, default=None,
-                        help="run the nightly job as of this date (default: the demo's last day)")
+                        help="run the nightly job as of this date (default: the day after the demo's "
+                             "last day of marks)")
     parser.add_argument("--no-serve", action="store_true", help="stop after the nightly job")
     args = parser.parse_args(argv)
 
@@ -43,8 +44,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         container.ensure_storage()
         host = DevHost(settings, load_app())
+        # importing function_app configured INFO logging; keep the console to what it prints
+        logging.getLogger().setLevel(logging.WARNING)
         run_date = load_demo(container, args.date)
-        run_nightly(host, run_date)
+        run_nightly(container, host, run_date)
         print_access(settings, args.port)
         if not args.no_serve:
             say(f"serving http://localhost:{args.port}  (Ctrl-C to stop)")
@@ -56,26 +59,22 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def load_demo(container: bootstrap.Container, run_date: date | None) -> date | None:
-    """Load the demo district (idempotent) and return the date to run the nightly job for."""
-    try:
-        from devhost import demo
-    except ImportError:
-        say("no demo district loader yet: skipping demo data")
-        return run_date
+def load_demo(container: bootstrap.Container, run_date: date | None) -> date:
+    """Load the demo district (idempotent) and return the date to run the nightly job on."""
+    say("loading the demo district (first run: about two minutes; later runs reuse it)")
     return demo.load_into(container, run_date, report=say)
 
 
-def run_nightly(host: DevHost, run_date: date | None) -> None:
-    names = {fn.name for fn in host.runnable("timerTrigger")}
-    if NIGHTLY not in names:
-        say("no nightly job registered yet: skipping")
-        return
-    say(f"running the nightly job{f' for {run_date}' if run_date else ''}")
-    with host.clock_fixed_at(host.fire_time(NIGHTLY, run_date) if run_date else None):
+def run_nightly(container: bootstrap.Container, host: DevHost, run_date: date) -> None:
+    """Fire the nightly timer as it would run on `run_date` (it normalizes the day before),
+    then process the per-school messages it fans out."""
+    at = host.fire_time(NIGHTLY, run_date)
+    say(f"running the nightly job as of {at:%Y-%m-%d %H:%M} UTC")
+    with host.clock_fixed_at(at):
         host.fire(NIGHTLY)
-        handled = host.drain(timeout=600)
-    say(f"nightly job done ({handled} queued messages handled)")
+        handled = host.drain(timeout=900)
+    say(f"nightly job done ({handled} queued messages handled); the schools' figures:")
+    demo.print_figures(container, report=lambda line: print(f"    {line}", flush=True))
 
 
 def print_access(settings: Settings, port: int) -> None:
@@ -85,6 +84,8 @@ def print_access(settings: Settings, port: int) -> None:
   API          {base}/api/health
   OpenAPI      {base}/api/openapi.json   (UI: {base}/api/docs)
   Job runs     curl -H "Authorization: Bearer $TOKEN" {base}/api/jobs
+  A school     curl -H "Authorization: Bearer $TOKEN" "{base}/api/attendance/schools/summary?schoolId=demo-s1"
+  Students     curl -H "Authorization: Bearer $TOKEN" "{base}/api/students?schoolId=demo-s1&limit=5"
   Other roles  make token ROLE=AttendanceOfficer SCHOOL=<schoolId>
 
   TOKEN={token}

@@ -1,0 +1,85 @@
+"""Load the demo district into storage through the real services (the `make run` data)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+
+import bootstrap
+from demo import (
+    DemoDistrict,
+    DemoSchool,
+    calendar_body,
+    generate_district,
+    iter_mark_rows,
+    wonde_mark_batches,
+    wonde_student_batches,
+)
+from domain.calendar import SchoolCalendar
+from domain.errors import NotFound
+from domain.schools import Jurisdiction
+
+SEED = 2026
+THROUGH = date(2025, 12, 19)  # the last day of the autumn term: a term of marks
+JURISDICTIONS = (Jurisdiction.ENGLAND, Jurisdiction.IRELAND)
+
+
+def district() -> DemoDistrict:
+    """Two schools (one English, one Irish), about 1,200 students, a term of marks."""
+    return generate_district(SEED, schools=2, students_per_school=600, jurisdictions=JURISDICTIONS,
+                             through=THROUGH)
+
+
+def load_into(container: bootstrap.Container, run_date: date | None,
+              report: Callable[[str], None] = print, demo: DemoDistrict | None = None) -> date:
+    """Idempotent: a school already loaded is left as it is. Returns the date to run the nightly
+    job on: the day after the last day of marks (the nightly normalizes the previous day)."""
+    demo = demo or district()
+    for demo_school in demo.schools:
+        school = demo_school.school
+        if _loaded(container, demo_school):
+            report(f"demo school {school.school_id} already loaded")
+            continue
+        started = time.monotonic()
+        roster = container.roster
+        roster.put_school(None, school)
+        body = calendar_body(demo_school.calendar)
+        year = demo_school.calendar.school_year
+        roster.put_calendar(None, school.tenant_id, school.school_id,
+                            SchoolCalendar.from_dict({**body, "schoolYear": year}))
+        students = 0
+        for payload in wonde_student_batches(demo_school.students, demo_school.guardians, demo_school.links):
+            students += roster.import_students(None, school.tenant_id, school.school_id, payload).accepted
+        marks = 0
+        for payload in wonde_mark_batches(iter_mark_rows(demo_school)):
+            raw = json.dumps(payload).encode()
+            marks += container.ingestion.ingest_payload(None, school.tenant_id, school.school_id,
+                                                        raw).counts()["accepted"]
+        report(f"demo school {school.school_id} ({school.jurisdiction.value}): {students} students, "
+               f"{marks} marks loaded in {time.monotonic() - started:.0f} s")
+    return run_date or demo.through + timedelta(days=1)
+
+
+def _loaded(container: bootstrap.Container, demo_school: DemoSchool) -> bool:
+    school = demo_school.school
+    try:
+        container.roster_reader.school(school.tenant_id, school.school_id)
+    except NotFound:
+        return False
+    # marks go in last and in date order, so a school with its last day's marks is complete
+    last = demo_school.calendar.last_school_day_on_or_before(demo_school.through)
+    return last is not None and bool(container.marks.on_day(school.tenant_id, school.school_id, last))
+
+
+def print_figures(container: bootstrap.Container, report: Callable[[str], None] = print,
+                  demo: DemoDistrict | None = None) -> None:
+    for demo_school in (demo or district()).schools:
+        school = demo_school.school
+        f = container.summaries.school(school.tenant_id, school.school_id)
+        pct = f"{f.attendance_percent}%" if f.attendance_percent is not None else "n/a"
+        report(f"{school.school_id} {school.name} ({school.jurisdiction.value}) on {f.date}: "
+               f"{f.students} students, attendance {pct}, persistent absence {f.persistent_absence}, "
+               f"severe {f.severe_absence}, missing marks {f.missing_marks} that day "
+               f"({f.missing_marks_ytd} this year)")

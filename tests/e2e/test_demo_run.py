@@ -1,0 +1,70 @@
+"""What `make run` does, on a small demo district: load it through the services, fire the
+nightly timer through the local host, drain the queue, and read the figures over HTTP."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+import bootstrap
+from demo import generate_district
+from devhost import demo as demo_loader
+from devhost.host import DevHost, load_app
+from domain.schools import Jurisdiction
+from settings import Settings
+
+THROUGH = date(2025, 9, 26)  # four weeks of marks
+
+
+@pytest.fixture(scope="module")
+def loaded(settings: Settings):  # type: ignore[no-untyped-def]
+    container = bootstrap.Container(settings)
+    container.ensure_storage()
+    before = bootstrap.container()
+    bootstrap.use_container(container)
+    district = generate_district(7, tenant_id="demo-e2e", schools=2, students_per_school=40,
+                                 jurisdictions=(Jurisdiction.ENGLAND, Jurisdiction.IRELAND),
+                                 through=THROUGH)
+    lines: list[str] = []
+    run_date = demo_loader.load_into(container, None, report=lines.append, demo=district)
+    host = DevHost(settings, load_app())
+    with host.clock_fixed_at(host.fire_time("nightly", run_date)):
+        host.fire("nightly")
+        host.drain(timeout=300)
+    demo_loader.print_figures(container, report=lines.append, demo=district)
+    yield container, district, run_date, lines, settings
+    bootstrap.use_container(before)
+
+
+def test_the_nightly_runs_for_the_day_after_the_last_marks(loaded):
+    _, _, run_date, _, _ = loaded
+    assert run_date == date(2025, 9, 27)
+
+
+def test_each_school_is_normalized_and_its_figures_printed(loaded):
+    container, district, _, lines, _ = loaded
+    for demo_school in district.schools:
+        school = demo_school.school
+        figures = container.summaries.school(school.tenant_id, school.school_id)
+        assert figures.date == THROUGH
+        assert figures.students == len([s for s in demo_school.students if s.enrolled_on(THROUGH)])
+        assert figures.attendance_percent is not None and 70 < figures.attendance_percent < 100
+        assert any(line.startswith(school.school_id) and "attendance" in line for line in lines)
+
+
+def test_loading_again_changes_nothing(loaded):
+    container, district, _, _, _ = loaded
+    trips = container.tables.counter.by_kind.get("transaction", 0)
+    lines: list[str] = []
+    demo_loader.load_into(container, None, report=lines.append, demo=district)
+    assert all("already loaded" in line for line in lines)
+    assert container.tables.counter.by_kind.get("transaction", 0) == trips
+
+
+def test_the_figures_are_served_over_http(loaded, client, mint):
+    _, district, _, _, _ = loaded
+    headers = mint("SchoolAdmin", "demo-e2e", ["demo-s1"])
+    r = client.get("/api/attendance/schools/summary", params={"schoolId": "demo-s1"}, headers=headers)
+    assert r.status_code == 200, r.text
+    assert r.json()["date"] == THROUGH.isoformat()
