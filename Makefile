@@ -14,7 +14,8 @@ help:
 	@echo "make run      start Azurite, load the demo district, run the nightly job, serve the API on :7071"
 	@echo "make test     the whole suite (unit, Azurite integration, API, e2e, Bicep checks)"
 	@echo "make token    a development token (ROLE=DistrictAdmin TENANT=demo-district SCHOOL=...)"
-	@echo "make nightly  run the nightly job now (DATE=YYYY-MM-DD)"
+	@echo "make nightly  fire the nightly job as of DATE=YYYY-MM-DD (starts Azurite if needed)"
+	@echo "make bench    the benchmarks (figures in docs/benchmarks.md)"
 	@echo "make lint     ruff"
 
 $(STAMPS):
@@ -32,6 +33,7 @@ $(STAMPS)/npm: package.json package-lock.json | $(STAMPS)
 setup: $(STAMPS)/venv $(STAMPS)/npm
 
 -include mk/infra.mk
+-include mk/bench.mk
 
 run: setup
 	$(BIN)/python -m devhost.up
@@ -56,7 +58,7 @@ token: setup
 
 DATE ?=
 nightly: setup
-	$(BIN)/python -m devhost fire nightly $(if $(DATE),--date $(DATE))
+	$(BIN)/python -m devhost.up --no-serve $(if $(DATE),--date $(DATE))
 
 clean:
 	rm -rf $(VENV) .venv-checkov node_modules $(STAMPS) .azurite .devhost

@@ -68,3 +68,15 @@ def mint(settings):  # type: ignore[no-untyped-def]
         return {"Authorization": f"Bearer {token}"}
 
     return _mint
+
+
+@pytest.fixture
+def tenant(unique: str) -> str:
+    """A tenant of its own per test, so tests never see each other's rows."""
+    return "t-" + unique
+
+
+@pytest.fixture
+def admin(mint, tenant):  # type: ignore[no-untyped-def]
+    """Auth headers for the DistrictAdmin of `tenant`."""
+    return mint("DistrictAdmin", tenant)

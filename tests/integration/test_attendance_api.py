@@ -30,16 +30,6 @@ WEEK = ["2024-09-02", "2024-09-03", "2024-09-04", "2024-09-05", "2024-09-06"]
 
 
 @pytest.fixture
-def tenant(unique: str) -> str:
-    return "t-" + unique
-
-
-@pytest.fixture
-def admin(mint, tenant):  # type: ignore[no-untyped-def]
-    return mint("DistrictAdmin", tenant)
-
-
-@pytest.fixture
 def sis(mint, tenant):  # type: ignore[no-untyped-def]
     return mint("Integration", tenant, ["s1", "s2"])
 

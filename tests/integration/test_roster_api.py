@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-import bootstrap
 from adapters.keys import key
 from adapters.roster_entities import STUDENTS
 from adapters.tables import BATCH_LIMIT
@@ -20,23 +19,6 @@ from tests.roster_payloads import CALENDAR_BODY, SCHOOL_BODY, payload, student
 pytestmark = pytest.mark.integration
 
 WRITES = ("transaction", "insert", "upsert", "update", "delete")
-
-
-@pytest.fixture(autouse=True)
-def _installed(app_container):  # type: ignore[no-untyped-def]
-    # test_outbox.py resets the app's container to None after its tests; on the same xdist
-    # worker this module runs later, so put the session container back
-    bootstrap.use_container(app_container)
-
-
-@pytest.fixture
-def tenant(unique: str) -> str:
-    return "t-" + unique
-
-
-@pytest.fixture
-def admin(mint, tenant):  # type: ignore[no-untyped-def]
-    return mint("DistrictAdmin", tenant)
 
 
 @pytest.fixture
