@@ -71,6 +71,10 @@ def plan_year(students: Iterable[Student], calendar: SchoolCalendar, day: date,
             resume = last.date + _ONE_DAY if last else calendar.start
             start = min(changed, resume) if changed else resume
             end = max(end_of_run, last.date) if changed and last else end_of_run
+        if student.enrolment_end is not None:
+            # no rows after a leaver's last day: without this, every night would reload the marks
+            # of every day since the earliest leaver left
+            end = min(end, student.enrolment_end)
         if start > end:
             continue
         work = Work(student, start, end)

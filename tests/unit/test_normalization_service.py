@@ -209,6 +209,19 @@ def test_a_student_who_joins_or_leaves_mid_year_has_rows_only_while_enrolled():
     assert world.summaries.rows["joiner", DAYS[2]].school_day_index == 3
 
 
+def test_a_leaver_does_not_make_later_nights_reload_old_days():
+    """Rows exist only while enrolled, so a student who left is not rolled over: the nightly for
+    a later day reads that day's marks only, not every day since the leaver left."""
+    world = england(n_students=0)
+    world.students[:] = world.roster.student_list[:] = [student("stayer"), student("leaver", end=DAYS[1])]
+    normalize(world, DAYS[2])
+    result = normalize(world, DAYS[6])
+    assert result.mark_days == len(DAYS[3:7])
+    assert max(d for (s, d) in world.summaries.rows if s == "leaver") == DAYS[1]
+    later = normalize(world, DAYS[7])
+    assert later.mark_days == 1
+
+
 def test_a_school_already_being_normalized_is_busy():
     world = england()
     world.summaries.lease = ("other", at(DAYS[0]) + timedelta(days=1))
