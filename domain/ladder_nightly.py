@@ -1,0 +1,165 @@
+"""What the nightly run does for one student under one rule set, and today's due action.
+
+`run_night` takes the student's latest instance of the rule set and today's facts and applies,
+in this order, whatever the system may do on its own:
+
+1. no active instance: start one if stage 1's entry condition holds, its stop condition does
+   not, and any cool-off has run;
+2. an active one: stop it if the current stage's stop condition holds; else, if its escalation
+   condition holds, move it to the next stage at once (the wait and the next stage's entry
+   condition waived, but only once this stage's action is done), or close it as ESCALATED at the
+   last stage. Stopping wins: taking less action is never the wrong step;
+3. enter the next stage when `advance_blocker` allows it (its entry condition holding and its
+   stop condition not), or complete after the last stage's wait;
+4. queue the stage's action when it is due or its snooze has ended, and approve it at once when
+   the stage needs no staff approval.
+
+It is a fixpoint: run again on the same night over the result and the same facts, it finds
+nothing to do and returns no events; replayed from the same starting instance, it returns the
+same events with the same ids and hashes. Only school days move the ladder.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import NamedTuple
+
+from domain.calendar import SchoolCalendar
+from domain.ladder import (
+    ActionState,
+    ConditionResult,
+    InstanceStatus,
+    Ladder,
+    StageFacts,
+    StudentInterventionInstance,
+    StudentRef,
+    words,
+)
+from domain.ladder_events import InterventionEvent
+from domain.ladder_guards import advance_blocker, check_version, conditions_blocker, start_blocker, wait_left
+from domain.ladder_queue import DueAction, due_action
+from domain.ladder_table import Applied
+from domain.ladder_transitions import (
+    advance_due,
+    approve,
+    complete,
+    escalate,
+    escalate_to_next,
+    queue_action,
+    start,
+    stop,
+)
+
+
+class Night(NamedTuple):
+    instance: StudentInterventionInstance | None
+    events: tuple[InterventionEvent, ...]
+    due: DueAction | None
+    waiting: str | None  # why the ladder did not move further tonight, in words
+
+
+def run_night(ladder: Ladder, student: StudentRef, latest: StudentInterventionInstance | None,
+              facts: StageFacts, *, on: date, calendar: SchoolCalendar) -> Night:
+    """One night for one student. `ladder` must be the version `latest` runs under when it is
+    active, otherwise the rule set's current version; `facts` are today's, built for `latest`."""
+    if latest is not None and latest.status is InstanceStatus.ACTIVE:
+        check_version(latest, ladder)
+    if not calendar.is_school_day(on):
+        return Night(latest, (), due_action(latest, ladder), f"{on} is not a school day")
+    events: list[InterventionEvent] = []
+    waiting: str | None = None
+    if latest is None or latest.status.closed:
+        blocker = start_blocker(ladder, latest, None, on=on, calendar=calendar)
+        entry, stop_condition, why = _stage_conditions(1, facts, blocker)
+        if why is not None or entry is None:
+            return Night(latest, (), None, why)
+        instance, new = start(ladder, student, latest, entry, on=on, calendar=calendar,
+                              stop_condition=stop_condition)
+        events += new
+    else:
+        instance = latest
+        moved, waiting = _stop_or_escalate(instance, ladder, facts, on=on, calendar=calendar)
+        if moved is not None and moved.instance.status.closed:
+            return Night(moved.instance, moved.events, None, None)
+        if moved is not None:
+            instance, events = moved.instance, [*moved.events]
+        elif waiting is None:
+            instance, waiting = _move_on(instance, ladder, facts, events, on=on, calendar=calendar)
+    woken = instance.action is ActionState.SNOOZED and (instance.snoozed_until or on) <= on
+    if instance.action is ActionState.DUE or woken:
+        instance, new = queue_action(instance, on=on)
+        events += new
+    if instance.action is ActionState.QUEUED and not ladder.stage(instance.stage_order).requires_approval:
+        instance, new = approve(instance, on=on)
+        events += new
+    if waiting is None and instance.action is not ActionState.DONE:
+        waiting = _WAITING.get(instance.action)
+    return Night(instance, tuple(events), due_action(instance, ladder), waiting)
+
+
+def _stop_or_escalate(instance: StudentInterventionInstance, ladder: Ladder, facts: StageFacts, *, on: date,
+                      calendar: SchoolCalendar) -> tuple[Applied | None, str | None]:
+    """The current stage's stop condition closes the instance. Failing that, its escalation
+    condition moves the student to the next stage at once (once this stage's action is done), or
+    closes the instance as ESCALATED at the last stage. The note says why an escalation waits."""
+    finding = facts.stop(instance.stage_order)
+    if finding.met:
+        return stop(instance, on=on, reason="stop condition met", evidence=words(finding.evidence)), None
+    finding = facts.escalation(instance.stage_order)  # only asked when the stop condition fails
+    if not finding.met:
+        return None, None
+    reason, evidence = "escalation condition met", words(finding.evidence)
+    if ladder.next_after(instance.stage_order) is None:
+        return escalate(instance, on=on, reason=reason, evidence=evidence), None
+    blocker = advance_blocker(instance, ladder, None, on=on, calendar=calendar, escalating=True)
+    if blocker is not None:
+        return None, f"{reason}, but {blocker}"
+    moved = escalate_to_next(instance, ladder, on=on, reason=reason, calendar=calendar, evidence=evidence)
+    return moved, None
+
+
+def _move_on(instance: StudentInterventionInstance, ladder: Ladder, facts: StageFacts,
+             events: list[InterventionEvent], *, on: date, calendar: SchoolCalendar,
+             ) -> tuple[StudentInterventionInstance, str | None]:
+    """Enter the next stage or complete, if due; otherwise say what the ladder waits for."""
+    if instance.action is not ActionState.DONE:
+        return instance, None
+    if ladder.next_after(instance.stage_order) is None:
+        left = wait_left(instance, ladder, calendar, on)
+        if left:
+            return instance, f"{left} more school day{'s' if left != 1 else ''} before completing"
+        done = complete(instance, ladder, on=on)
+        events += done.events
+        return done.instance, None
+    blocker = advance_blocker(instance, ladder, None, on=on, calendar=calendar)
+    entry, stop_condition, why = _stage_conditions(instance.stage_order + 1, facts, blocker)
+    if why is not None or entry is None:
+        return instance, why
+    advanced = advance_due(instance, ladder, entry, on=on, calendar=calendar, stop_condition=stop_condition)
+    events += advanced.events
+    return advanced.instance, None
+
+
+def _stage_conditions(order: int, facts: StageFacts, blocker: str | None,
+                      ) -> tuple[ConditionResult | None, ConditionResult | None, str | None]:
+    """Stage `order`'s entry and stop conditions, evaluated only as far as needed: nothing when
+    something else blocks the stage, the stop condition only when the entry condition holds."""
+    if blocker is not None:
+        return None, None, blocker
+    entry = facts.entry(order)
+    stop_condition = facts.stop(order) if entry.met else None
+    return entry, stop_condition, conditions_blocker(order, entry, stop_condition)
+
+
+_WAITING = {ActionState.QUEUED: "the action waits for staff approval",
+            ActionState.APPROVED: "the approved action is not done yet",
+            ActionState.SKIPPED: "staff skipped the action; re-queue it or stop the instance",
+            ActionState.SNOOZED: "the action is snoozed"}
+
+
+def decide(ladder: Ladder, student: StudentRef, latest: StudentInterventionInstance | None,
+           facts: StageFacts, *, on: date, calendar: SchoolCalendar) -> DueAction | None:
+    """Given the latest instance and today's facts, the action due for the queue (None: nothing).
+    Pure and idempotent: the same inputs give the same answer, and so does a second run on the
+    instance the first one produced."""
+    return run_night(ladder, student, latest, facts, on=on, calendar=calendar).due

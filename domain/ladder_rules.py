@@ -1,0 +1,94 @@
+"""The ladder on real rule sets: `ladder_of` reads a rule set's ladder mechanics, `RuleFacts`
+answers the ladder's questions (`StageFacts`) by evaluating the rule set's conditions, and
+`simulate_rule_set` / `rule_set_impact` run the simulation with them.
+
+For the nightly, build one `EvaluationContext` per student: today's row, the rows
+`rule_set_days(...)` lists plus, for a student with an active instance, `stage_days(stage, ...,
+stage_entered_on=instance.stage_entered_on)`; and in `instance` what staff recorded (case
+resolved, exemptions, last meeting outcome, no-shows). `RuleFacts` fills in the stage and the
+day it began for each question, so the recorded facts need no stage.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
+from datetime import date
+
+from domain.calendar import SchoolCalendar
+from domain.ladder import InstanceStatus, Ladder, LadderStage, StudentInterventionInstance, StudentRef
+from domain.rules.context import EvaluationContext, InstanceFacts
+from domain.rules.evaluate import is_due, should_escalate, should_stop
+from domain.rules.outcome import Outcome
+from domain.rules.ruleset import InterventionRuleSet
+from domain.simulation import FactsFor, Impact, Timeline, impact, simulate
+from domain.summaries import DailySummary
+
+
+def ladder_of(rule_set: InterventionRuleSet) -> Ladder:
+    return Ladder(rule_set.id, rule_set.version,
+                  tuple(LadderStage(s.order, s.type, s.wait_school_days, s.requires_approval,
+                                    s.letter_template_key) for s in rule_set.stages),
+                  rule_set.cool_off_school_days, rule_set.require_intervention_between_letters)
+
+
+class RuleFacts:
+    """`StageFacts` from a rule set's conditions, for the student and day of `ctx`. `instance` is
+    the student's latest instance (None: never started). Each answer is evaluated when asked."""
+
+    __slots__ = ("rule_set", "ctx", "instance")
+
+    def __init__(self, rule_set: InterventionRuleSet, ctx: EvaluationContext,
+                 instance: StudentInterventionInstance | None) -> None:
+        self.rule_set, self.ctx, self.instance = rule_set, ctx, instance
+
+    def entry(self, order: int) -> Outcome:
+        return is_due(self.rule_set.stage(order), self.ctx)
+
+    def stop(self, order: int) -> Outcome:
+        return should_stop(self._at(order))
+
+    def escalation(self, order: int) -> Outcome:
+        return should_escalate(self._at(order))
+
+    def _at(self, order: int) -> EvaluationContext:
+        """The context as if the instance were at stage `order`: since the day it entered it if it
+        is there, else since today (the nightly asks before entering a stage)."""
+        instance = self.instance
+        here = (instance is not None and instance.status is InstanceStatus.ACTIVE
+                and instance.stage_order == order)
+        entered = instance.stage_entered_on if here and instance is not None else self.ctx.as_of
+        recorded = self.ctx.instance or InstanceFacts()
+        return replace(self.ctx, instance=replace(recorded, stage=self.rule_set.stage(order),
+                                                  stage_entered_on=entered))
+
+
+def rule_facts_for(rule_set: InterventionRuleSet, rows: Iterable[DailySummary], calendar: SchoolCalendar, *,
+                   recorded: InstanceFacts | None = None,
+                   previous_calendar: SchoolCalendar | None = None) -> FactsFor:
+    """The simulation's facts for one student from all their rows (every row is at hand, so no
+    `required_days` bookkeeping); `recorded` stands for what staff recorded, the same all year."""
+    by_date = {row.date: row for row in rows}
+
+    def facts(row: DailySummary, instance: StudentInterventionInstance | None) -> RuleFacts:
+        return RuleFacts(rule_set, EvaluationContext(calendar, row.date, row, by_date, recorded,
+                                                     previous_calendar), instance)
+    return facts
+
+
+def simulate_rule_set(rule_set: InterventionRuleSet, student: StudentRef, rows: Sequence[DailySummary],
+                      calendar: SchoolCalendar, *, until: date | None = None,
+                      recorded: InstanceFacts | None = None, assume_interventions: bool = True) -> Timeline:
+    """Replay a student's year under a saved or draft rule set (see `domain/simulation.py`)."""
+    return simulate(ladder_of(rule_set), student, rows, calendar,
+                    rule_facts_for(rule_set, rows, calendar, recorded=recorded), until=until,
+                    assume_interventions=assume_interventions)
+
+
+def rule_set_impact(rule_set: InterventionRuleSet, school: tuple[str, str],
+                    rows_by_student: Mapping[str, Sequence[DailySummary]], calendar: SchoolCalendar, *,
+                    today: date) -> Impact:
+    """How many of a school's students a rule set would put at, and through, each stage by `today`."""
+    return impact(ladder_of(rule_set), school, rows_by_student, calendar,
+                  lambda student_id: rule_facts_for(rule_set, rows_by_student[student_id], calendar),
+                  today=today)

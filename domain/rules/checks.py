@@ -1,0 +1,126 @@
+"""Evaluation of the attendance conditions. Each reads today's row and at most two earlier rows
+(`EvaluationContext.totals`), so it costs the same for a 3-day window as for the whole year."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from domain.rules import wording as w
+from domain.rules.conditions import (
+    AbsenceCategory,
+    AbsenceCountThreshold,
+    AttendancePercentThreshold,
+    ConsecutiveAbsenceDays,
+    DateWindow,
+    TardyCountThreshold,
+    TruancyThreshold,
+)
+from domain.rules.context import EvaluationContext
+from domain.rules.outcome import NOTHING_RECORDED, Outcome
+from domain.summaries import Totals
+
+_SESSIONS: dict[AbsenceCategory, Callable[[Totals], int]] = {
+    AbsenceCategory.ANY: lambda t: t.authorised_sessions + t.unauthorised_sessions,
+    AbsenceCategory.AUTHORISED: lambda t: t.authorised_sessions,
+    AbsenceCategory.UNAUTHORISED: lambda t: t.unauthorised_sessions,
+    AbsenceCategory.PENALTY: lambda t: t.penalty_sessions,
+    AbsenceCategory.UNEXCUSED: lambda t: t.unexcused_sessions,
+    AbsenceCategory.EXPLAINED: lambda t: t.explained_sessions,
+    AbsenceCategory.UNEXPLAINED: lambda t: t.unexplained_sessions,
+}
+
+
+def absence_count(c: AbsenceCountThreshold, ctx: EvaluationContext) -> Outcome:
+    if ctx.today is None:
+        return NOTHING_RECORDED
+    totals = ctx.totals(c.window_school_days, c.window_school_weeks)
+    sessions = sum(_SESSIONS[category](totals) for category in c.categories)
+    days = c.unit == "days"
+    met = sessions >= c.threshold * (2 if days else 1)
+    amount = w.days_from_sessions(sessions) if days else w.sessions_and_days(sessions)
+    extra = w.breakdown(totals, days) if c.categories == (AbsenceCategory.ANY,) else ""
+    return Outcome(met, (f"{amount} {w.absence_phrase(tuple(k.value for k in c.categories))} "
+                         f"{w.period(c.window_school_days, c.window_school_weeks)}{extra}",))
+
+
+def attendance_percent(c: AttendancePercentThreshold, ctx: EvaluationContext) -> Outcome:
+    if ctx.today is None:
+        return NOTHING_RECORDED
+    totals = ctx.totals(c.window_school_days, c.window_school_weeks)
+    where = w.period(c.window_school_days, c.window_school_weeks)
+    percent = totals.attendance_percent
+    if percent is None:
+        return Outcome(False, (f"no session could be attended {where} yet",))
+    if totals.possible_sessions < c.min_possible_sessions:
+        return Outcome(False, (f"only {w.plural(totals.possible_sessions, 'session')} could be attended "
+                               f"{where}; attendance is judged from {c.min_possible_sessions} on",))
+    met = percent <= c.threshold if c.at_or_below else percent < c.threshold
+    expected = (f"more than {w.number(c.threshold)}%" if c.at_or_below
+                else f"{w.number(c.threshold)}% or more")
+    return Outcome(met, (f"attendance {where} is {w.number(percent)}% ({expected} is expected)"
+                         f"{w.missing_marks(totals)}",))
+
+
+def consecutive_absence(c: ConsecutiveAbsenceDays, ctx: EvaluationContext) -> Outcome:
+    today = ctx.today
+    if today is None:
+        return NOTHING_RECORDED
+    run = today.consecutive_absence_days
+    if run == 0:
+        return Outcome(False, (f"not absent all day on {w.long_date(today.date)}",))
+    return Outcome(run >= c.threshold,
+                   (f"absent {w.plural(run, 'school day')} in a row, up to {w.long_date(today.date)}",))
+
+
+def tardy_count(c: TardyCountThreshold, ctx: EvaluationContext) -> Outcome:
+    if ctx.today is None:
+        return NOTHING_RECORDED
+    totals = ctx.totals(c.window_school_days, c.window_school_weeks)
+    where = w.period(c.window_school_days, c.window_school_weeks)
+    if c.kind == "over30":
+        count: Decimal | int = totals.tardies_over_30
+        text = f"more than 30 minutes late without a valid excuse {w.plural(count, 'time')} {where}"
+    elif c.unit == "days":
+        count = Decimal(totals.late_sessions) / 2
+        text = f"late on {w.plural(count, 'day')} {where}"
+    else:
+        count = totals.late_sessions
+        text = f"late {w.plural(count, 'time')} {where}"
+    return Outcome(count >= c.threshold, (text,))
+
+
+def truancy(c: TruancyThreshold, ctx: EvaluationContext) -> Outcome:
+    if ctx.today is None:
+        return NOTHING_RECORDED
+    totals = ctx.totals(c.window_school_days, c.window_school_weeks)
+    days, late = totals.unexcused_days, totals.tardies_over_30
+    count = days + late
+    return Outcome(count >= c.threshold, (
+        f"truant {w.plural(count, 'time')} {w.period(c.window_school_days, c.window_school_weeks)}: "
+        f"{w.plural(days, 'day')} absent without a valid excuse and "
+        f"{w.plural(late, 'time')} more than 30 minutes late without one",))
+
+
+def date_window(c: DateWindow, ctx: EvaluationContext) -> Outcome:
+    day = ctx.as_of
+    if c.term is not None:
+        term = ctx.calendar.term_of(day)
+        met = term is not None and term.name.casefold() == c.term.casefold()
+        return Outcome(met, (f"{w.long_date(day)} is {'' if met else 'not '}in the {c.term} term",))
+    met = (c.from_date is None or c.from_date <= day) and (c.to_date is None or day <= c.to_date)
+    if c.from_date and c.to_date:
+        span = f"between {w.long_date(c.from_date)} and {w.long_date(c.to_date)}"
+    elif c.from_date:
+        span = f"on or after {w.long_date(c.from_date)}"
+    else:
+        assert c.to_date is not None
+        span = f"on or before {w.long_date(c.to_date)}"
+    return Outcome(met, (f"{w.long_date(day)} is {'' if met else 'not '}{span}",))
+
+
+ATTENDANCE_CHECKS: dict[type, Callable[..., Outcome]] = {
+    AbsenceCountThreshold: absence_count, AttendancePercentThreshold: attendance_percent,
+    ConsecutiveAbsenceDays: consecutive_absence, TardyCountThreshold: tardy_count,
+    TruancyThreshold: truancy, DateWindow: date_window,
+}
