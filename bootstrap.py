@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import date
 from functools import cached_property, partial
 
 from adapters import clients
@@ -14,6 +15,8 @@ from adapters.queues import QueueSender
 from adapters.roster_entities import TABLES as ROSTER_TABLES
 from adapters.table_audit import TABLE as AUDIT_TABLE
 from adapters.table_audit import TableAuditRepository
+from adapters.table_interventions import TABLE as INTERVENTIONS_TABLE
+from adapters.table_interventions import TableInterventionStore
 from adapters.table_jobs import TABLE as JOBRUNS_TABLE
 from adapters.table_jobs import TableJobRunRepository
 from adapters.table_marks import (
@@ -26,14 +29,20 @@ from adapters.table_marks import (
 )
 from adapters.table_marks import TABLES as MARK_TABLES
 from adapters.table_roster import TableRoster
+from adapters.table_rules import TABLE as RULESETS_TABLE
+from adapters.table_rules import TableRuleSets
 from adapters.table_summaries import LATEST as LATEST_SUMMARIES_TABLE
 from adapters.table_summaries import SUMMARIES as SUMMARIES_TABLE
 from adapters.table_summaries import TABLES as SUMMARY_TABLES
 from adapters.table_summaries import TableLeaseRepository, TableSummaryRepository
+from adapters.table_year_rows import TableYearRows
 from adapters.tables import Table, Tables
 from domain.paths import CONTAINERS
 from services.audit import AuditLog
 from services.ingestion import Ingestion
+from services.intervention_effects import LETTER_JOBS_QUEUE
+from services.intervention_jobs import EVALUATE_QUEUE, InterventionJobs, evaluate_request
+from services.intervention_queue import InterventionQueue
 from services.jobs import JobRuns
 from services.normalization import Normalization
 from services.normalize_jobs import NORMALIZE_QUEUE, NormalizeJobs
@@ -41,15 +50,20 @@ from services.outbox import DISPATCH_QUEUE, EventPublisher, Outbox, Relay
 from services.ports import Clock, SystemClock
 from services.roster import RosterService
 from services.roster_ports import RosterReader
+from services.rules import RuleSets
+from services.rules_ports import RuleSetReader
+from services.rules_preview import RulePreviews
+from services.scheduler import Scheduler
 from services.summaries import Summaries
 from settings import Settings
 
 # Every table the app uses; `ensure_storage` creates them (Bicep does in Azure).
-TABLES = [JOBRUNS_TABLE, AUDIT_TABLE, LOCAL_EVENTS_TABLE, *ROSTER_TABLES, *MARK_TABLES, *SUMMARY_TABLES]
-QUEUES = [DISPATCH_QUEUE, NORMALIZE_QUEUE]
+TABLES = [JOBRUNS_TABLE, AUDIT_TABLE, LOCAL_EVENTS_TABLE, *ROSTER_TABLES, *MARK_TABLES, *SUMMARY_TABLES,
+          RULESETS_TABLE, INTERVENTIONS_TABLE]
+QUEUES = [DISPATCH_QUEUE, NORMALIZE_QUEUE, EVALUATE_QUEUE, LETTER_JOBS_QUEUE]
 # Tables whose services stage outbox events (services.outbox.stage): the outbox-sweep timer
 # scans these for rows whose nudge was lost. Add a table here when it starts staging events.
-OUTBOX_TABLES: list[str] = [LATEST_SUMMARIES_TABLE]
+OUTBOX_TABLES: list[str] = [LATEST_SUMMARIES_TABLE, INTERVENTIONS_TABLE]
 
 
 class Container:
@@ -133,7 +147,47 @@ class Container:
     @cached_property
     def normalize_jobs(self) -> NormalizeJobs:
         return NormalizeJobs(self.roster_reader, self.normalization, self.jobs, self.audit, self.clock,
-                             partial(self.queues.send, NORMALIZE_QUEUE))
+                             partial(self.queues.send, NORMALIZE_QUEUE), self._evaluate_after)
+
+    def _evaluate_after(self, tenant_id: str, school_id: str, day: date, force: bool) -> None:
+        """After a school's normalization: run the intervention scheduler for the same date."""
+        self.queues.send(EVALUATE_QUEUE, evaluate_request(tenant_id, school_id, day, force=force))
+
+    @cached_property
+    def intervention_store(self) -> TableInterventionStore:
+        return TableInterventionStore(self.tables(INTERVENTIONS_TABLE), self.outbox)
+
+    @cached_property
+    def scheduler(self) -> Scheduler:
+        return Scheduler(self.rule_sets_reader, self.roster_reader, self.summary_store,
+                         self.intervention_store, self.clock, partial(self.queues.send, LETTER_JOBS_QUEUE))
+
+    @cached_property
+    def intervention_jobs(self) -> InterventionJobs:
+        return InterventionJobs(lambda: self.scheduler, self.jobs, self.audit)
+
+    @cached_property
+    def intervention_queue(self) -> InterventionQueue:
+        return InterventionQueue(self.intervention_store, self.roster_reader, self.audit, self.clock,
+                                 partial(self.queues.send, LETTER_JOBS_QUEUE))
+
+    @cached_property
+    def rule_set_store(self) -> TableRuleSets:
+        return TableRuleSets(self.tables(RULESETS_TABLE))
+
+    @cached_property
+    def rule_sets_reader(self) -> RuleSetReader:
+        """Active rule sets and exact versions, for the intervention scheduler."""
+        return self.rule_set_store
+
+    @cached_property
+    def rule_sets(self) -> RuleSets:
+        return RuleSets(self.rule_set_store, self.roster_reader, self.audit)
+
+    @cached_property
+    def rule_previews(self) -> RulePreviews:
+        return RulePreviews(self.rule_sets, self.rule_set_store, self.roster_reader, self.summary_store,
+                            TableYearRows(self.tables(SUMMARIES_TABLE)), self.clock)
 
     @cached_property
     def token_validator(self) -> TokenValidator:

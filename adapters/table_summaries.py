@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -91,6 +91,24 @@ class TableSummaryRepository:
                                      parameters={"pk": month_partition(tenant_id, school_id, day),
                                                  "day": day.isoformat()})
         return [DailySummary.from_record(r) for r in rows]
+
+    def on_dates(self, tenant_id: str, school_id: str,
+                 days: Collection[date]) -> dict[date, dict[str, DailySummary]]:
+        """The school's rows on these dates, by date and student: one query per month partition
+        (the intervention scheduler's batch read; never a query per student)."""
+        found: dict[date, dict[str, DailySummary]] = {day: {} for day in days}
+        by_month: dict[str, list[date]] = {}
+        for day in sorted(days):
+            by_month.setdefault(month_partition(tenant_id, school_id, day), []).append(day)
+        for partition, month_days in by_month.items():
+            wanted = " or ".join(f"date eq @d{i}" for i in range(len(month_days)))
+            named = {f"d{i}": d.isoformat() for i, d in enumerate(month_days)}
+            rows = self._summaries.query(f"PartitionKey eq @pk and ( {wanted} )",
+                                         parameters={"pk": partition, **named})
+            for row in rows:
+                summary = DailySummary.from_record(row)
+                found[summary.date][summary.student_id] = summary
+        return found
 
 
 class TableLeaseRepository:

@@ -36,6 +36,9 @@ KIND = "normalize"
 BUSY_RETRY_SECONDS = 60
 
 Send = Callable[..., object]  # QueueSender.send bound to NORMALIZE_QUEUE: (body, visibility_timeout=)
+# What runs after a school's date is normalized (tenant, school, date, force): bootstrap enqueues
+# the intervention scheduler's `evaluate-school` message.
+After = Callable[[str, str, date, bool], object]
 
 
 class NormalizeRequest(BaseModel):
@@ -67,13 +70,14 @@ def scope(school_id: str, day: date) -> str:
 
 class NormalizeJobs:
     def __init__(self, roster: RosterReader, normalization: Normalization, jobs: JobRuns,
-                 audit: AuditLog, clock: Clock, send: Send) -> None:
+                 audit: AuditLog, clock: Clock, send: Send, after: After | None = None) -> None:
         self._roster = roster
         self._normalization = normalization
         self._jobs = jobs
         self._audit = audit
         self._clock = clock
         self._send = send
+        self._after = after
 
     def fan_out(self) -> int:
         """One message per school for yesterday in its time zone. Returns the messages sent."""
@@ -92,14 +96,18 @@ class NormalizeJobs:
                              reason="sis-sync")
 
     def handle(self, request: NormalizeRequest) -> JobRun | None:
-        """A queue message. A busy school sends the message again, delayed, instead of failing."""
+        """A queue message. A busy school sends the message again, delayed, instead of failing;
+        a normalized one hands over to the intervention scheduler (`after`)."""
         try:
-            return self.run(request.tenant_id, request.school_id, request.date, force=request.force)
+            run = self.run(request.tenant_id, request.school_id, request.date, force=request.force)
         except SchoolBusy:
             retry = request.model_copy(update={"reason": "retry", "force": True})
             self._send(retry, visibility_timeout=BUSY_RETRY_SECONDS)
             log.info("school %s busy; normalization of %s sent again", request.school_id, request.date)
             return None
+        if self._after is not None:  # also when skipped: the evaluation is idempotent per date too
+            self._after(request.tenant_id, request.school_id, request.date, request.force)
+        return run
 
     def run(self, tenant_id: str, school_id: str, day: date, *, force: bool = False,
             full: bool = False) -> JobRun:

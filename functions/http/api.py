@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from functions.http import attendance, health, platform, problems, roster
+from functions.http import attendance, health, interventions, platform, problems, roster, rules
 from functions.http.correlation import CorrelationMiddleware
 
 
@@ -25,4 +25,6 @@ def create_api() -> FastAPI:
     api.include_router(platform.router)
     api.include_router(attendance.router)
     api.include_router(roster.router)
+    api.include_router(rules.router)
+    api.include_router(interventions.router)
     return api

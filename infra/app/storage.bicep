@@ -24,6 +24,8 @@ var queueNames = [
   'normalize-school-poison'
   'letter-jobs'
   'letter-jobs-poison'
+  'evaluate-school'
+  'evaluate-school-poison'
   'outbox-dispatch'
   'outbox-dispatch-poison'
 ]
@@ -44,6 +46,8 @@ var tableNames = [
   'markchanges'
   'summaries'
   'latestsummaries'
+  'interventions'
+  'rulesets'
 ]
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {

@@ -13,6 +13,7 @@ EXPECTED = {
     "nightly": "timerTrigger",
     "normalize_school": "queueTrigger",
     "sis_sync_completed": "serviceBusTrigger",
+    "evaluate_school": "queueTrigger",
 }
 
 
@@ -43,6 +44,8 @@ def test_trigger_settings_come_from_app_settings_not_literals():
     assert found["normalize_school"]["connection"] == "AzureWebJobsStorage"
     assert found["sis_sync_completed"]["queueName"] == "%SIS_SYNC_QUEUE%"
     assert found["sis_sync_completed"]["connection"] == "ServiceBusConnection"
+    assert found["evaluate_school"]["queueName"] == "evaluate-school"
+    assert found["evaluate_school"]["connection"] == "AzureWebJobsStorage"
 
 
 def test_host_json_keeps_fastapi_paths_and_the_poison_threshold():

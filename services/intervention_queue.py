@@ -1,0 +1,113 @@
+"""Today's intervention queue and what staff do with it: approve, skip or snooze a due action;
+and a student's intervention history with its hash chain checked.
+
+Two staff acting on the same action at once both read the instance with the same ETag; the
+second write is refused (the ETag changed), re-read once, and the retry then finds the action
+already approved and answers 409 (`InvalidTransition`). One wins, the other gets a conflict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from domain.access import Principal
+from domain.errors import ConcurrencyError, ValidationFailed
+from domain.intervention_cases import OPEN_ITEM, Case, QueueItem
+from domain.ladder import InstanceStatus, InvalidTransition, StageType, StudentInterventionInstance
+from domain.ladder_events import InterventionEvent, verify_chain
+from domain.ladder_transitions import approve, mark_done, skip, snooze
+from services.audit import AuditLog
+from services.intervention_effects import Collected, SendJob
+from services.intervention_ports import InterventionStore
+from services.normalize_jobs import local_date
+from services.ports import Clock
+from services.roster_ports import RosterReader
+
+
+class StaffCommand(StrEnum):
+    APPROVE = "approve"
+    SKIP = "skip"
+    SNOOZE = "snooze"
+
+
+@dataclass(frozen=True)
+class InstanceHistory:
+    instance: StudentInterventionInstance
+    events: list[InterventionEvent]
+    broken_at: int | None  # verify_chain's answer: None when the chain is intact
+
+
+@dataclass(frozen=True)
+class StudentHistory:
+    student_id: str
+    instances: list[InstanceHistory]
+    case: Case | None
+
+
+class InterventionQueue:
+    def __init__(self, store: InterventionStore, roster: RosterReader, audit: AuditLog, clock: Clock,
+                 send_letter_job: SendJob) -> None:
+        self._store, self._roster, self._audit = store, roster, audit
+        self._clock, self._send_letter_job = clock, send_letter_job
+
+    def due(self, tenant_id: str, school_id: str, day: date | None) -> list[QueueItem]:
+        """Actions waiting for staff, queued on or before `day` (any day when None)."""
+        items = [i for i in self._store.queue(tenant_id, school_id)
+                 if i.status == OPEN_ITEM and (day is None or (i.queued_on or date.min) <= day)]
+        return sorted(items, key=lambda i: (i.queued_on or date.min, i.student_id, i.stage_order))
+
+    def act(self, actor: Principal, tenant_id: str, school_id: str, item_id: str, command: StaffCommand, *,
+            reason: str | None = None, until: date | None = None) -> QueueItem:
+        item = self._store.queue_item(tenant_id, school_id, item_id)
+        day = local_date(self._clock.now(), self._roster.school(tenant_id, school_id))
+        for _ in range(2):  # a write refused on the ETag re-reads once; the retry says why
+            before = self._store.instance(tenant_id, school_id, item.instance_id)
+            found = self._apply(actor, before, item, command, day, reason, until)
+            change = found.change()
+            assert change is not None
+            if not self._store.save(tenant_id, school_id, [change]):
+                break
+        else:
+            raise ConcurrencyError("the intervention changed while this action was saved; try again")
+        for job in found.letter_jobs:
+            self._send_letter_job(job)
+        after = found.items[-1]
+        self._audit.record(actor=actor, tenant_id=tenant_id, school_id=school_id,
+                           action=f"interventions.queue.{command.value}", entity_type="interventionaction",
+                           entity_id=item.id, before={"status": item.status},
+                           after={"status": after.status, "reason": reason,
+                                  "until": until.isoformat() if until else None})
+        return after
+
+    def _apply(self, actor: Principal, instance: StudentInterventionInstance, item: QueueItem,
+               command: StaffCommand, day: date, reason: str | None, until: date | None) -> Collected:
+        if instance.status is not InstanceStatus.ACTIVE or instance.stage_order != item.stage_order:
+            raise InvalidTransition("this action is no longer waiting: the intervention moved on")
+        now, who = self._clock.now(), actor.subject
+        if command is StaffCommand.APPROVE:
+            after, events = approve(instance, on=day, actor=who, at=now)
+            if after.stage_type is StageType.ESCALATION:  # approving the hand-over is doing it
+                after, done = mark_done(after, on=day, actor=who, at=now)
+                events = (*events, *done)
+        elif command is StaffCommand.SKIP:
+            after, events = skip(instance, on=day, actor=who, reason=reason, at=now)
+        else:
+            if until is None:
+                raise ValidationFailed("until is required to snooze", field="until")
+            after, events = snooze(instance, on=day, until=until, actor=who, reason=reason, at=now)
+        found = Collected(instance.student_id, self._store.case(instance.tenant_id, instance.school_id,
+                                                                instance.student_id))
+        found.add(after, events, item.template_key, on=day, now=now)
+        return found
+
+    def student(self, tenant_id: str, school_id: str, student_id: str) -> StudentHistory:
+        instances = sorted(self._store.student_instances(tenant_id, school_id, student_id),
+                           key=lambda i: (i.started_on, i.id))
+        histories = []
+        for instance in instances:
+            events = self._store.events(tenant_id, school_id, instance.id)
+            histories.append(InstanceHistory(instance, events, verify_chain(events, head=instance.last_hash)))
+        return StudentHistory(student_id, histories, self._store.case(tenant_id, school_id, student_id))
+

@@ -1,0 +1,103 @@
+"""Trying rule sets on real data without acting: simulate one student's year under a saved or
+draft rule set, and preview a draft's impact on a whole school next to the active rule sets.
+
+Both read the school calendar of the date asked about (`until` / `date`, today by default) and
+daily summaries from the start of that school year; nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Protocol
+
+from domain.access import Principal
+from domain.calendar import SchoolCalendar
+from domain.errors import ValidationFailed
+from domain.ladder import StudentRef
+from domain.ladder_rules import rule_set_impact, simulate_rule_set
+from domain.rules import InterventionRuleSet, parse_rule_set
+from domain.simulation import Impact, Timeline
+from domain.summaries import DailySummary
+from services.attendance_ports import SummaryRepository
+from services.ports import Clock
+from services.roster_ports import RosterReader
+from services.rules import RuleSets
+from services.rules_ports import RuleSetReader
+
+DRAFT_ID = "draft"
+
+
+class YearRows(Protocol):
+    def school_rows(self, tenant_id: str, school_id: str, first: date,
+                    last: date) -> dict[str, list[DailySummary]]:
+        """Every student's rows between the dates, one query per month partition."""
+        ...
+
+
+@dataclass(frozen=True)
+class Simulation:
+    rule_set: InterventionRuleSet
+    timeline: Timeline
+
+
+@dataclass(frozen=True)
+class Preview:
+    today: date
+    draft: tuple[InterventionRuleSet, Impact]
+    active: list[tuple[InterventionRuleSet, Impact]]
+
+
+def draft_rule_set(body: Mapping[str, Any], tenant_id: str, school_id: str) -> InterventionRuleSet:
+    """A rule set sent in a request to try out: validated like a saved one (422 naming the
+    field); id optional."""
+    return parse_rule_set({**body, "id": body.get("id") or DRAFT_ID, "tenantId": tenant_id,
+                           "schoolId": school_id})
+
+
+class RulePreviews:
+    def __init__(self, rule_sets: RuleSets, reader: RuleSetReader, roster: RosterReader,
+                 summaries: SummaryRepository, year_rows: YearRows, clock: Clock) -> None:
+        self._rule_sets, self._reader, self._roster = rule_sets, reader, roster
+        self._summaries, self._year_rows, self._clock = summaries, year_rows, clock
+
+    def simulate(self, principal: Principal, tenant_id: str, school_id: str, student_id: str, *,
+                 rule_set_id: str | None = None, version: int | None = None,
+                 draft: Mapping[str, Any] | None = None, until: date | None = None) -> Simulation:
+        """Exactly one of `rule_set_id` (newest version, or `version`) and `draft`."""
+        if (rule_set_id is None) == (draft is None):
+            raise ValidationFailed("send either ruleSetId or draft", field="ruleSetId")
+        if draft is not None:
+            rule_set = draft_rule_set(draft, tenant_id, school_id)
+        else:
+            assert rule_set_id is not None
+            rule_set, _ = self._rule_sets.get(principal, tenant_id, rule_set_id, version)
+            if rule_set.school_id not in (None, school_id):
+                raise ValidationFailed(f"rule set {rule_set_id} belongs to another school",
+                                       field="ruleSetId")
+        calendar, last = self._year(tenant_id, school_id, until)
+        rows = self._summaries.for_student(tenant_id, school_id, student_id, calendar.start, last)
+        timeline = simulate_rule_set(rule_set, StudentRef(tenant_id, school_id, student_id), rows,
+                                     calendar, until=last)
+        return Simulation(rule_set, timeline)
+
+    def impact(self, tenant_id: str, school_id: str, draft: Mapping[str, Any],
+               day: date | None = None) -> Preview:
+        """The draft and each active rule set of the school, simulated for every student with
+        rows this school year up to `day` (today by default)."""
+        rule_set = draft_rule_set(draft, tenant_id, school_id)
+        calendar, today = self._year(tenant_id, school_id, day)
+        rows = self._year_rows.school_rows(tenant_id, school_id, calendar.start, today)
+        school = (tenant_id, school_id)
+
+        def run(candidate: InterventionRuleSet) -> tuple[InterventionRuleSet, Impact]:
+            return candidate, rule_set_impact(candidate, school, rows, calendar, today=today)
+        return Preview(today, run(rule_set),
+                       [run(active) for active in self._reader.active_for_school(tenant_id, school_id)])
+
+    def _year(self, tenant_id: str, school_id: str, day: date | None) -> tuple[SchoolCalendar, date]:
+        """The calendar of `day`'s school year and the day itself (at most the year's end)."""
+        day = day or self._clock.now().date()
+        calendar = self._roster.calendar_for(tenant_id, school_id, day)
+        return calendar, min(day, calendar.end)

@@ -1,0 +1,168 @@
+"""The nightly intervention scheduler: one school, one date.
+
+Reads, in a fixed number of round trips whatever the school's size: the active rule sets, the
+calendar, every instance and case of the school (one partition read each) and the daily rows
+on the dates the rule sets' windows need (today plus `rule_set_days`/`stage_days`; one query per
+month partition). Then, per student and rule set, `run_night` decides; students whose night
+produced events are written, several per transaction (services/intervention_effects.py says
+what follows from the events). Re-running the same night is a fixpoint: no events, no writes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from domain.calendar import SchoolCalendar
+from domain.errors import NotFound
+from domain.intervention_cases import CaseStatus
+from domain.ladder import ActionState, InstanceStatus, StudentInterventionInstance, StudentRef
+from domain.ladder_nightly import run_night
+from domain.ladder_rules import RuleFacts, ladder_of
+from domain.ladder_transitions import mark_done
+from domain.rules import EvaluationContext, InstanceFacts, InterventionRuleSet, rule_set_days, stage_days
+from domain.rules.ruleset import StageType
+from services.intervention_effects import Collected, SendJob
+from services.intervention_ports import InterventionStore, SummaryDays
+from services.ports import Clock
+from services.roster_ports import RosterReader
+from services.rules_ports import RuleSetReader
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class NightResult:
+    counters: dict[str, int] = field(default_factory=dict)
+
+    def count(self, name: str, n: int = 1) -> None:
+        self.counters[name] = self.counters.get(name, 0) + n
+
+
+class Scheduler:
+    def __init__(self, rules: RuleSetReader, roster: RosterReader, summaries: SummaryDays,
+                 store: InterventionStore, clock: Clock, send_letter_job: SendJob) -> None:
+        self._rules, self._roster, self._summaries = rules, roster, summaries
+        self._store, self._clock, self._send_letter_job = store, clock, send_letter_job
+
+    def run(self, tenant_id: str, school_id: str, day: date) -> NightResult:
+        result = NightResult()
+        rule_sets = self._rules.active_for_school(tenant_id, school_id)
+        result.count("ruleSets", len(rule_sets))
+        if not rule_sets:
+            return result
+        calendar = self._roster.calendar_for(tenant_id, school_id, day)
+        if not calendar.is_school_day(day):
+            return result
+        previous = self._previous_calendar(tenant_id, school_id, calendar)
+        latest = _latest(self._store.instances(tenant_id, school_id))
+        cases = self._store.cases(tenant_id, school_id)
+        versions = _Versions(self._rules, tenant_id, {r.id: r for r in rule_sets})
+        days = {day} | _needed_days(rule_sets, versions, latest.values(), calendar, day, previous)
+        rows = self._summaries.on_dates(tenant_id, school_id, days)
+        today = rows.get(day, {})
+        result.count("students", len(today))
+        now = self._clock.now()
+        collected: list[Collected] = []
+        for student_id, row in today.items():
+            case = cases.get(student_id)
+            found = Collected(student_id, case)
+            student_rows = {d: by_student[student_id] for d, by_student in rows.items()
+                            if student_id in by_student}
+            recorded = InstanceFacts(case_resolved=case is not None and case.status is CaseStatus.RESOLVED)
+            for current in rule_sets:
+                instance = latest.get((student_id, current.id))
+                rule_set = versions.of(instance, current)
+                ctx = EvaluationContext(calendar, day, row, student_rows, recorded, previous)
+                ladder = ladder_of(rule_set)
+                night = run_night(ladder, StudentRef(tenant_id, school_id, student_id), instance,
+                                  RuleFacts(rule_set, ctx, instance), on=day, calendar=calendar)
+                if night.instance is None or not night.events:
+                    continue
+                after, events = night.instance, list(night.events)
+                if after.stage_type is StageType.ESCALATION and after.action is ActionState.APPROVED:
+                    after, done = mark_done(after, on=day)  # handing on needs no one else
+                    events += done
+                found.add(after, events, ladder.stage(after.stage_order).template_key, on=day, now=now)
+                result.count("events", len(events))
+            if found.instances:
+                collected.append(found)
+        self._write(tenant_id, school_id, collected, result)
+        return result
+
+    def _write(self, tenant_id: str, school_id: str, collected: list[Collected], result: NightResult) -> None:
+        if not collected:  # a re-run of the night: nothing to write
+            return
+        changes = [c.change() for c in collected]
+        refused = set(self._store.save(tenant_id, school_id, [c for c in changes if c is not None]))
+        result.count("studentsChanged", len(collected) - len(refused))
+        if refused:  # staff acted on them meanwhile; a re-run of the night picks them up
+            result.count("conflicts", len(refused))
+            log.warning("school %s: %d students changed meanwhile; not written", school_id, len(refused))
+        for found in collected:
+            if found.student_id in refused:
+                continue
+            for job in found.letter_jobs:
+                self._send_letter_job(job)
+                result.count("letterJobs")
+            result.count("escalatedEvents", len(found.outbound))
+
+    def _previous_calendar(self, tenant_id: str, school_id: str,
+                           calendar: SchoolCalendar) -> SchoolCalendar | None:
+        """Last year's calendar, for school-week windows reaching back across the summer."""
+        try:
+            return self._roster.calendar_for(tenant_id, school_id, calendar.start - timedelta(days=1))
+        except NotFound:
+            return None
+
+
+class _Versions:
+    """The rule set version an instance runs under (cached: one read per version)."""
+
+    def __init__(self, rules: RuleSetReader, tenant_id: str, current: dict[str, InterventionRuleSet]) -> None:
+        self._rules, self._tenant = rules, tenant_id
+        self._cache = {(r.id, r.version): r for r in current.values()}
+
+    def of(self, instance: StudentInterventionInstance | None,
+           current: InterventionRuleSet) -> InterventionRuleSet:
+        if instance is None or instance.status is not InstanceStatus.ACTIVE:
+            return current
+        wanted = (instance.rule_set_id, instance.rule_set_version)
+        if wanted not in self._cache:
+            self._cache[wanted] = self._rules.version(self._tenant, *wanted)
+        return self._cache[wanted]
+
+
+def _rank(instance: StudentInterventionInstance) -> tuple[bool, date, date]:
+    return instance.status is InstanceStatus.ACTIVE, instance.started_on, instance.closed_on or date.min
+
+
+def _latest(instances: Iterable[StudentInterventionInstance],
+            ) -> dict[tuple[str, str], StudentInterventionInstance]:
+    """Each student's latest instance per rule set: the active one, else the newest."""
+    latest: dict[tuple[str, str], StudentInterventionInstance] = {}
+    rank = _rank
+    for instance in instances:
+        slot = (instance.student_id, instance.rule_set_id)
+        if slot not in latest or rank(instance) > rank(latest[slot]):
+            latest[slot] = instance
+    return latest
+
+
+def _needed_days(rule_sets: list[InterventionRuleSet], versions: _Versions,
+                 instances: Iterable[StudentInterventionInstance], calendar: SchoolCalendar, day: date,
+                 previous: SchoolCalendar | None) -> set[date]:
+    """Every earlier row any student needs tonight, for all students at once."""
+    days: set[date] = set()
+    for rule_set in rule_sets:
+        days |= rule_set_days(rule_set, calendar, day, previous_calendar=previous)
+    by_id = {r.id: r for r in rule_sets}
+    for instance in instances:
+        if instance.status is InstanceStatus.ACTIVE and instance.rule_set_id in by_id:
+            rule_set = versions.of(instance, by_id[instance.rule_set_id])
+            days |= stage_days(rule_set.stage(instance.stage_order), calendar, day,
+                               stage_entered_on=instance.stage_entered_on, previous_calendar=previous)
+    return days
+
