@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, timedelta
 
@@ -18,6 +19,7 @@ from demo import (
     wonde_student_batches,
 )
 from domain.calendar import SchoolCalendar
+from domain.access import Principal, Role
 from domain.errors import NotFound
 from domain.schools import Jurisdiction
 
@@ -71,6 +73,33 @@ def _loaded(container: bootstrap.Container, demo_school: DemoSchool) -> bool:
     # marks go in last and in date order, so a school with its last day's marks is complete
     last = demo_school.calendar.last_school_day_on_or_before(demo_school.through)
     return last is not None and bool(container.marks.on_day(school.tenant_id, school.school_id, last))
+
+
+# the demo's staff account for what `make run` does on its behalf (audited under this name)
+DEMO_ADMIN = "make-run"
+
+
+def run_interventions(container: bootstrap.Container, demo: DemoDistrict | None = None,
+                      report: Callable[[str], None] = print) -> None:
+    """Install each school's jurisdiction preset and replay the scheduler over every school day
+    of the demo term, as the nightly would have. Each night is a job run, so a second `make run`
+    skips the nights already done; the last night is forced (idempotent) to refresh the queue."""
+    for demo_school in (demo or district()).schools:
+        school = demo_school.school
+        admin = Principal(subject=DEMO_ADMIN, tenant_id=school.tenant_id,
+                          roles=frozenset({Role.DISTRICT_ADMIN}))
+        (rule_set, _), _ = container.rule_sets.install_preset(admin, school.tenant_id, school.school_id,
+                                                          school.jurisdiction.value)
+        days = demo_school.calendar.school_days_between(demo_school.calendar.start, demo_school.through)
+        started = time.monotonic()
+        for day in days:
+            container.intervention_jobs.run(school.tenant_id, school.school_id, day,
+                                            force=day == days[-1])
+        queue = container.intervention_queue.due(school.tenant_id, school.school_id, None)
+        by_stage = Counter(f"{item.stage_order}. {item.stage_type.value}" for item in queue)
+        stages = ", ".join(f"{stage}: {n}" for stage, n in sorted(by_stage.items())) or "empty"
+        report(f"{school.school_id}: rule set {rule_set.name!r} over {len(days)} school days "
+               f"({time.monotonic() - started:.0f} s); queue on {days[-1]}: {len(queue)} actions ({stages})")
 
 
 def print_figures(container: bootstrap.Container, report: Callable[[str], None] = print,

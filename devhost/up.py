@@ -1,4 +1,5 @@
-"""`make run`: Azurite, the demo district, the nightly job, then the API on :7071 until Ctrl-C."""
+"""`make run`: Azurite, the demo district, the nightly job, the intervention ladder over the
+demo term, then the API on :7071 until Ctrl-C."""
 
 from __future__ import annotations
 
@@ -48,6 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger().setLevel(logging.WARNING)
         run_date = load_demo(container, args.date)
         run_nightly(container, host, run_date)
+        say("installing each school's jurisdiction preset and replaying the scheduler over the term")
+        demo.run_interventions(container, report=lambda line: print(f"    {line}", flush=True))
         print_access(settings, args.port)
         if not args.no_serve:
             say(f"serving http://localhost:{args.port}  (Ctrl-C to stop)")
@@ -86,6 +89,7 @@ def print_access(settings: Settings, port: int) -> None:
   Job runs     curl -H "Authorization: Bearer $TOKEN" {base}/api/jobs
   A school     curl -H "Authorization: Bearer $TOKEN" "{base}/api/attendance/schools/summary?schoolId=demo-s1"
   Students     curl -H "Authorization: Bearer $TOKEN" "{base}/api/students?schoolId=demo-s1&limit=5"
+  The queue    curl -H "Authorization: Bearer $TOKEN" "{base}/api/interventions/queue?schoolId=demo-s1"
   Other roles  make token ROLE=AttendanceOfficer SCHOOL=<schoolId>
 
   TOKEN={token}

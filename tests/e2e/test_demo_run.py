@@ -33,6 +33,7 @@ def loaded(settings: Settings):  # type: ignore[no-untyped-def]
         host.fire("nightly")
         host.drain(timeout=300)
     demo_loader.print_figures(container, report=lines.append, demo=district)
+    demo_loader.run_interventions(container, district, report=lines.append)
     yield container, district, run_date, lines, settings
     bootstrap.use_container(before)
 
@@ -68,3 +69,21 @@ def test_the_figures_are_served_over_http(loaded, client, mint):
     r = client.get("/api/attendance/schools/summary", params={"schoolId": "demo-s1"}, headers=headers)
     assert r.status_code == 200, r.text
     assert r.json()["date"] == THROUGH.isoformat()
+
+
+def test_the_ladder_is_replayed_over_the_term_and_the_queue_reported(loaded):
+    container, district, _, lines, _ = loaded
+    total = 0
+    for demo_school in district.schools:
+        school = demo_school.school
+        rule_sets = container.rule_sets_reader.active_for_school(school.tenant_id, school.school_id)
+        assert [r.jurisdiction for r in rule_sets] == [school.jurisdiction]
+        queue = container.intervention_queue.due(school.tenant_id, school.school_id, None)
+        line = next(x for x in lines if x.startswith(f"{school.school_id}: rule set"))
+        assert f"{len(queue)} actions" in line
+        assert all(item.stage_order == 1 for item in queue)  # nobody approved: the ladder waits
+        total += len(queue)
+    assert total > 0
+    again: list[str] = []
+    demo_loader.run_interventions(container, district, report=again.append)
+    assert [x.split("(")[-1] for x in again] == [x.split("(")[-1] for x in lines if ": rule set" in x]
