@@ -18,8 +18,8 @@ from demo import (
     wonde_mark_batches,
     wonde_student_batches,
 )
-from domain.calendar import SchoolCalendar
 from domain.access import Principal, Role
+from domain.calendar import SchoolCalendar
 from domain.errors import NotFound
 from domain.schools import Jurisdiction
 
