@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def load_demo(container: bootstrap.Container, run_date: date | None) -> date:
     """Load the demo district (idempotent) and return the date to run the nightly job on."""
-    say("loading the demo district (first run: about two minutes; later runs reuse it)")
+    say("loading the demo district (the first run takes several minutes; later runs reuse .azurite/)")
     return demo.load_into(container, run_date, report=say)
 
 
