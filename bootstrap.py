@@ -15,6 +15,7 @@ from adapters.queues import QueueSender
 from adapters.roster_entities import TABLES as ROSTER_TABLES
 from adapters.table_audit import TABLE as AUDIT_TABLE
 from adapters.table_audit import TableAuditRepository
+from adapters.table_casework import TableCaseworkStore
 from adapters.table_interventions import TABLE as INTERVENTIONS_TABLE
 from adapters.table_interventions import TableInterventionStore
 from adapters.table_jobs import TABLE as JOBRUNS_TABLE
@@ -39,6 +40,7 @@ from adapters.table_year_rows import TableYearRows
 from adapters.tables import Table, Tables
 from domain.paths import CONTAINERS
 from services.audit import AuditLog
+from services.casework import Casework
 from services.ingestion import Ingestion
 from services.intervention_effects import LETTER_JOBS_QUEUE
 from services.intervention_jobs import EVALUATE_QUEUE, InterventionJobs, evaluate_request
@@ -160,7 +162,18 @@ class Container:
     @cached_property
     def scheduler(self) -> Scheduler:
         return Scheduler(self.rule_sets_reader, self.roster_reader, self.summary_store,
-                         self.intervention_store, self.clock, partial(self.queues.send, LETTER_JOBS_QUEUE))
+                         self.intervention_store, self.clock, partial(self.queues.send, LETTER_JOBS_QUEUE),
+                         exemptions=self.casework_store)
+
+    @cached_property
+    def casework_store(self) -> TableCaseworkStore:
+        """Exemptions, case resolutions and work tasks, in the `interventions` table."""
+        return TableCaseworkStore(self.tables(INTERVENTIONS_TABLE))
+
+    @cached_property
+    def casework(self) -> Casework:
+        return Casework(self.casework_store, self.intervention_store, self.roster_reader, self.audit,
+                        self.clock)
 
     @cached_property
     def intervention_jobs(self) -> InterventionJobs:

@@ -2,9 +2,9 @@
 # (`-include mk/bench.mk`). Each prints its figures next to a baseline computed in the same run
 # and exits non-zero if the baseline's summaries disagree with the domain's; nothing asserts a time.
 
-.PHONY: bench bench-backfill bench-nightly bench-round-trips
+.PHONY: bench bench-backfill bench-nightly bench-round-trips bench-rules bench-scheduler
 
-bench: bench-backfill bench-nightly bench-round-trips
+bench: bench-backfill bench-nightly bench-round-trips bench-rules bench-scheduler
 
 # (a) full-year backfill of one 1,000-student school vs one SQLite query
 bench-backfill: setup
@@ -17,3 +17,11 @@ bench-nightly: setup
 # (c) table round trips per student for the nightly increment, on an in-memory Azurite
 bench-round-trips: setup
 	$(BIN)/python -m bench.round_trips
+
+# (d) the nightly rule evaluation (run_night) for 20,000 students vs one SQLite query
+bench-rules: setup
+	$(BIN)/python -m bench.rules
+
+# (e) the nightly intervention scheduler on an in-memory Azurite: time and round trips per student
+bench-scheduler: setup
+	$(BIN)/python -m bench.scheduler

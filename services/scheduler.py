@@ -1,7 +1,7 @@
 """The nightly intervention scheduler: one school, one date.
 
 Reads, in a fixed number of round trips whatever the school's size: the active rule sets, the
-calendar, every instance and case of the school (one partition read each) and the daily rows
+calendar, every instance, case and exemption of the school (one range read each) and the daily rows
 on the dates the rule sets' windows need (today plus `rule_set_days`/`stage_days`; one query per
 month partition). Then, per student and rule set, `run_night` decides; students whose night
 produced events are written, several per transaction (services/intervention_effects.py says
@@ -24,8 +24,10 @@ from domain.ladder_rules import RuleFacts, ladder_of
 from domain.ladder_transitions import mark_done
 from domain.rules import EvaluationContext, InstanceFacts, InterventionRuleSet, rule_set_days, stage_days
 from domain.rules.ruleset import StageType
+from services.casework_ports import ExemptionReader
 from services.intervention_effects import Collected, SendJob
 from services.intervention_ports import InterventionStore, SummaryDays
+from services.letter_resend import RESEND_AFTER, resend_lost_letter_jobs
 from services.ports import Clock
 from services.roster_ports import RosterReader
 from services.rules_ports import RuleSetReader
@@ -43,9 +45,11 @@ class NightResult:
 
 class Scheduler:
     def __init__(self, rules: RuleSetReader, roster: RosterReader, summaries: SummaryDays,
-                 store: InterventionStore, clock: Clock, send_letter_job: SendJob) -> None:
+                 store: InterventionStore, clock: Clock, send_letter_job: SendJob,
+                 exemptions: ExemptionReader | None = None, resend_after: timedelta = RESEND_AFTER) -> None:
         self._rules, self._roster, self._summaries = rules, roster, summaries
         self._store, self._clock, self._send_letter_job = store, clock, send_letter_job
+        self._exemptions, self._resend_after = exemptions, resend_after
 
     def run(self, tenant_id: str, school_id: str, day: date) -> NightResult:
         result = NightResult()
@@ -58,7 +62,11 @@ class Scheduler:
             return result
         previous = self._previous_calendar(tenant_id, school_id, calendar)
         latest = _latest(self._store.instances(tenant_id, school_id))
+        if resent := resend_lost_letter_jobs(self._store, self._send_letter_job, latest.values(), day=day,
+                                             now=self._clock.now(), after=self._resend_after):
+            result.count("letterJobsResent", resent)
         cases = self._store.cases(tenant_id, school_id)
+        exemptions = self._exemptions.exemptions(tenant_id, school_id) if self._exemptions else {}
         versions = _Versions(self._rules, tenant_id, {r.id: r for r in rule_sets})
         days = {day} | _needed_days(rule_sets, versions, latest.values(), calendar, day, previous)
         rows = self._summaries.on_dates(tenant_id, school_id, days)
@@ -71,7 +79,9 @@ class Scheduler:
             found = Collected(student_id, case)
             student_rows = {d: by_student[student_id] for d, by_student in rows.items()
                             if student_id in by_student}
-            recorded = InstanceFacts(case_resolved=case is not None and case.status is CaseStatus.RESOLVED)
+            exemption = exemptions.get(student_id)
+            recorded = InstanceFacts(case_resolved=case is not None and case.status is CaseStatus.RESOLVED,
+                                     exemptions=(exemption,) if exemption else ())
             for current in rule_sets:
                 instance = latest.get((student_id, current.id))
                 rule_set = versions.of(instance, current)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from functions.http import attendance, health, interventions, platform, problems, roster, rules
+from functions.http import attendance, cases, health, interventions, platform, problems, roster, rules
 from functions.http.correlation import CorrelationMiddleware
 
 
@@ -27,4 +27,5 @@ def create_api() -> FastAPI:
     api.include_router(roster.router)
     api.include_router(rules.router)
     api.include_router(interventions.router)
+    api.include_router(cases.router)
     return api
