@@ -18,14 +18,11 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
-from domain.events import event_id
 from domain.ladder import InstanceStatus, StageType, StudentInterventionInstance
 from domain.ladder_events import EventKind, InterventionEvent
-from domain.ladder_queue import ActionKind
+from domain.ladder_queue import ACTION_FOR_STAGE, ActionKind, action_id
 
 OPEN_ITEM = "QUEUED"  # the queue shows items in this status
-_ACTION = {StageType.LETTER_1: ActionKind.SEND_LETTER, StageType.LETTER_2: ActionKind.SEND_LETTER,
-           StageType.MEETING: ActionKind.SCHEDULE_MEETING, StageType.ESCALATION: ActionKind.ESCALATE}
 
 
 class CaseStatus(StrEnum):
@@ -101,11 +98,6 @@ class QueueItem:
     queued_on: date | None = None  # the night it was (last) queued; None: unchanged
 
 
-def action_id(instance_id: str, stage_order: int) -> str:
-    """The same id as `DueAction.id`."""
-    return event_id("intervention.action", instance_id, str(stage_order))
-
-
 def queue_item(instance: StudentInterventionInstance, template_key: str | None,
                events: Sequence[InterventionEvent]) -> QueueItem:
     """The item for the instance's current stage after `events`; `queued_on` is set when one of
@@ -115,6 +107,6 @@ def queue_item(instance: StudentInterventionInstance, template_key: str | None,
     status = instance.action.value if instance.status is InstanceStatus.ACTIVE else instance.status.value
     return QueueItem(action_id(instance.id, instance.stage_order), instance.id, instance.student_id,
                      instance.rule_set_id, instance.rule_set_version, instance.stage_order,
-                     instance.stage_type, _ACTION[instance.stage_type], template_key,
+                     instance.stage_type, ACTION_FOR_STAGE[instance.stage_type], template_key,
                      instance.stage_evidence, instance.stage_entered_on, status,
                      queued[-1] if queued else None)

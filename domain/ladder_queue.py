@@ -28,8 +28,13 @@ class ActionKind(StrEnum):
     ESCALATE = "ESCALATE"
 
 
-_ACTION = {StageType.LETTER_1: ActionKind.SEND_LETTER, StageType.LETTER_2: ActionKind.SEND_LETTER,
-           StageType.MEETING: ActionKind.SCHEDULE_MEETING, StageType.ESCALATION: ActionKind.ESCALATE}
+ACTION_FOR_STAGE = {StageType.LETTER_1: ActionKind.SEND_LETTER, StageType.LETTER_2: ActionKind.SEND_LETTER,
+                    StageType.MEETING: ActionKind.SCHEDULE_MEETING, StageType.ESCALATION: ActionKind.ESCALATE}
+
+
+def action_id(instance_id: str, stage_order: int) -> str:
+    """Fixed per instance and stage: the queue item's id and the letter job's key."""
+    return event_id("intervention.action", instance_id, str(stage_order))
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +61,7 @@ def due_action(instance: StudentInterventionInstance | None, ladder: Ladder) -> 
             or instance.action is not ActionState.QUEUED):
         return None
     stage = ladder.stage(instance.stage_order)
-    return DueAction(event_id("intervention.action", instance.id, str(stage.order)), instance.id,
+    return DueAction(action_id(instance.id, stage.order), instance.id,
                      instance.student, instance.rule_set_id, instance.rule_set_version, stage.order,
-                     stage.type, _ACTION[stage.type], stage.template_key, instance.stage_evidence,
+                     stage.type, ACTION_FOR_STAGE[stage.type], stage.template_key, instance.stage_evidence,
                      instance.stage_entered_on)
