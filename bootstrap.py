@@ -20,6 +20,8 @@ from adapters.table_interventions import TABLE as INTERVENTIONS_TABLE
 from adapters.table_interventions import TableInterventionStore
 from adapters.table_jobs import TABLE as JOBRUNS_TABLE
 from adapters.table_jobs import TableJobRunRepository
+from adapters.table_letters import TABLE as LETTER_ARTIFACTS_TABLE
+from adapters.table_letters import TableLetterArtifacts
 from adapters.table_marks import (
     MARK_CHANGES,
     MARK_HISTORY,
@@ -46,6 +48,9 @@ from services.intervention_effects import LETTER_JOBS_QUEUE
 from services.intervention_jobs import EVALUATE_QUEUE, InterventionJobs, evaluate_request
 from services.intervention_queue import InterventionQueue
 from services.jobs import JobRuns
+from services.letter_artifacts import LetterArtifacts
+from services.letter_ports import MergeDataBuilder, TemplateSource
+from services.letter_render import LetterRenderer
 from services.normalization import Normalization
 from services.normalize_jobs import NORMALIZE_QUEUE, NormalizeJobs
 from services.outbox import DISPATCH_QUEUE, EventPublisher, Outbox, Relay
@@ -61,7 +66,7 @@ from settings import Settings
 
 # Every table the app uses; `ensure_storage` creates them (Bicep does in Azure).
 TABLES = [JOBRUNS_TABLE, AUDIT_TABLE, LOCAL_EVENTS_TABLE, *ROSTER_TABLES, *MARK_TABLES, *SUMMARY_TABLES,
-          RULESETS_TABLE, INTERVENTIONS_TABLE]
+          RULESETS_TABLE, INTERVENTIONS_TABLE, LETTER_ARTIFACTS_TABLE]
 QUEUES = [DISPATCH_QUEUE, NORMALIZE_QUEUE, EVALUATE_QUEUE, LETTER_JOBS_QUEUE]
 # Tables whose services stage outbox events (services.outbox.stage): the outbox-sweep timer
 # scans these for rows whose nudge was lost. Add a table here when it starts staging events.
@@ -201,6 +206,32 @@ class Container:
     def rule_previews(self) -> RulePreviews:
         return RulePreviews(self.rule_sets, self.rule_set_store, self.roster_reader, self.summary_store,
                             TableYearRows(self.tables(SUMMARIES_TABLE)), self.clock)
+
+    @cached_property
+    def letter_artifact_store(self) -> TableLetterArtifacts:
+        return TableLetterArtifacts(self.tables(LETTER_ARTIFACTS_TABLE))
+
+    @cached_property
+    def letter_artifacts(self) -> LetterArtifacts:
+        return LetterArtifacts(self.letter_artifact_store, self.blobs, self.audit)
+
+    @cached_property
+    def letter_templates(self) -> TemplateSource:
+        """Approved templates by key, language and date (issue 5's template store; tests assign one)."""
+        raise RuntimeError("no letter template source is wired yet")
+
+    @cached_property
+    def letter_merge(self) -> MergeDataBuilder:
+        """Merge data for a letter (domain/letters/merge.py behind a port; tests assign one)."""
+        raise RuntimeError("no letter merge-data builder is wired yet")
+
+    @cached_property
+    def letter_renderer(self) -> LetterRenderer:
+        from adapters.pdf import html_to_pdf  # xhtml2pdf is heavy: loaded by the letter trigger only
+
+        return LetterRenderer(self.intervention_store, self.table_roster, self.letter_templates,
+                              self.letter_merge, html_to_pdf, self.blobs, self.letter_artifact_store,
+                              self.audit, self.clock)
 
     @cached_property
     def token_validator(self) -> TokenValidator:

@@ -2,7 +2,7 @@
 
 import azure.functions as func
 
-from functions import attendance_jobs, intervention_jobs, outbox_relay
+from functions import attendance_jobs, intervention_jobs, letter_jobs, outbox_relay
 from functions.http.api import create_api
 from functions.logging_setup import configure_logging
 
@@ -14,3 +14,4 @@ app = func.AsgiFunctionApp(app=api, http_auth_level=func.AuthLevel.ANONYMOUS)
 app.register_functions(outbox_relay.bp)
 app.register_functions(attendance_jobs.bp)
 app.register_functions(intervention_jobs.bp)
+app.register_functions(letter_jobs.bp)

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from functions.http import attendance, cases, health, interventions, platform, problems, roster, rules
+from functions.http import (
+    attendance,
+    cases,
+    health,
+    interventions,
+    letters,
+    platform,
+    problems,
+    roster,
+    rules,
+)
 from functions.http.correlation import CorrelationMiddleware
 
 
@@ -28,4 +38,5 @@ def create_api() -> FastAPI:
     api.include_router(rules.router)
     api.include_router(interventions.router)
     api.include_router(cases.router)
+    api.include_router(letters.router)
     return api

@@ -48,6 +48,7 @@ var tableNames = [
   'latestsummaries'
   'interventions'
   'rulesets'
+  'letterartifacts'
 ]
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {

@@ -14,6 +14,7 @@ EXPECTED = {
     "normalize_school": "queueTrigger",
     "sis_sync_completed": "serviceBusTrigger",
     "evaluate_school": "queueTrigger",
+    "render_letter": "queueTrigger",
 }
 
 
@@ -46,6 +47,8 @@ def test_trigger_settings_come_from_app_settings_not_literals():
     assert found["sis_sync_completed"]["connection"] == "ServiceBusConnection"
     assert found["evaluate_school"]["queueName"] == "evaluate-school"
     assert found["evaluate_school"]["connection"] == "AzureWebJobsStorage"
+    assert found["render_letter"]["queueName"] == "letter-jobs"
+    assert found["render_letter"]["connection"] == "AzureWebJobsStorage"
 
 
 def test_host_json_keeps_fastapi_paths_and_the_poison_threshold():

@@ -1,0 +1,87 @@
+"""A rendered letter: which template version went to which guardian in which language, where its
+PDF lives, the PDF's SHA-256 and the merge data it was rendered from.
+
+The id is fixed by (instance, stage, guardian, language, template key and version), so a
+redelivered letter job finds the artifact it already wrote instead of creating another.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from domain.events import event_id
+
+
+class ArtifactStatus(StrEnum):
+    PENDING = "PENDING"      # merge data snapshotted, PDF not stored yet (a retry re-renders it)
+    RENDERED = "RENDERED"    # PDF stored with its hash
+    FAILED = "FAILED"        # gave up after the last attempt; `failure_reason` says why
+    DELIVERED = "DELIVERED"  # sent by the delivery function
+
+    @property
+    def done(self) -> bool:
+        """Nothing left for the render job to do."""
+        return self in (ArtifactStatus.RENDERED, ArtifactStatus.DELIVERED)
+
+
+NO_GUARDIAN = "-"  # guardian/language of a job that failed before its recipients were known
+
+
+def artifact_id(instance_id: str, stage_order: int, guardian_id: str, language: str,
+                template_key: str, template_version: int) -> str:
+    return event_id("letter.artifact", instance_id, str(stage_order), guardian_id, language,
+                    template_key, str(template_version))
+
+
+def snapshot_json(data: dict[str, Any]) -> str:
+    """The merge data as canonical JSON (dates as ISO strings), so equal data gives equal text."""
+    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      default=_iso)
+
+
+def _iso(value: object) -> str:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"merge data value of type {type(value).__name__} is not JSON")
+
+
+def snapshot_data(snapshot: str, date_fields: set[str]) -> dict[str, Any]:
+    """The merge data back from its snapshot; top-level `date` fields become dates again."""
+    data: dict[str, Any] = json.loads(snapshot)
+    return {k: date.fromisoformat(v) if k in date_fields and isinstance(v, str) else v
+            for k, v in data.items()}
+
+
+@dataclass(frozen=True)
+class LetterArtifact:
+    id: str
+    tenant_id: str
+    school_id: str
+    student_id: str
+    instance_id: str
+    stage_order: int
+    action_id: str
+    template_key: str
+    template_version: int
+    guardian_id: str
+    language: str
+    status: ArtifactStatus
+    generated_at: datetime
+    storage_path: str | None = None
+    content_hash: str | None = None
+    merge_data: str = "{}"  # snapshot_json of the merge data
+    missing_translation: str | None = None  # the guardian's language no approved template had
+    failure_reason: str | None = None
+    attempts: int = 0
+    etag: str | None = None
+
+    def rendered(self, path: str, sha256: str, at: datetime) -> LetterArtifact:
+        return replace(self, status=ArtifactStatus.RENDERED, storage_path=path, content_hash=sha256,
+                       generated_at=at, failure_reason=None)
+
+    def failed(self, reason: str, attempts: int) -> LetterArtifact:
+        return replace(self, status=ArtifactStatus.FAILED, failure_reason=reason, attempts=attempts)

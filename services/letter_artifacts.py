@@ -1,0 +1,52 @@
+"""Reading letter artifacts for staff: a student's letters (metadata) and one letter's PDF,
+handed out only when its bytes still match the SHA-256 recorded when it was rendered.
+
+Two checks: the blob against the hash in its own metadata (BlobStore.get), and the bytes
+against the artifact row's hash (so a blob replaced together with its metadata is caught too).
+A mismatch is refused (IntegrityError, 409) and written to the audit log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+
+from domain.access import Principal
+from domain.errors import IntegrityError, NotFound
+from domain.letters.artifacts import LetterArtifact
+from domain.paths import LETTERS
+from services.audit import AuditLog
+from services.letter_ports import ArtifactStore, LetterBlobs
+
+log = logging.getLogger(__name__)
+
+
+class LetterArtifacts:
+    def __init__(self, store: ArtifactStore, blobs: LetterBlobs, audit: AuditLog) -> None:
+        self._store, self._blobs, self._audit = store, blobs, audit
+
+    def for_student(self, tenant_id: str, school_id: str, student_id: str) -> list[LetterArtifact]:
+        return self._store.for_student(tenant_id, school_id, student_id)
+
+    def pdf(self, actor: Principal, tenant_id: str, school_id: str, artifact_id: str,
+            ensure_school: Callable[[str], None]) -> tuple[LetterArtifact, bytes]:
+        """The artifact and its verified PDF. NotFound (also when it has no PDF yet);
+        IntegrityError when the stored bytes were altered."""
+        artifact = self._store.get(tenant_id, school_id, artifact_id)
+        ensure_school(artifact.school_id)
+        if not artifact.storage_path or not artifact.content_hash:
+            raise NotFound(f"letter {artifact_id} has no PDF (status {artifact.status.value})")
+        try:
+            data = self._blobs.get(LETTERS, artifact.storage_path)
+            if hashlib.sha256(data).hexdigest() != artifact.content_hash:
+                raise IntegrityError(f"letter {artifact_id} does not match the hash recorded when it "
+                                     "was rendered")
+        except IntegrityError as exc:
+            log.warning("letter %s failed its integrity check", artifact_id)
+            self._audit.record(actor=actor, tenant_id=tenant_id, school_id=artifact.school_id,
+                               action="letter.integrity_failed", entity_type="letterArtifact",
+                               entity_id=artifact_id, after={"expected": artifact.content_hash,
+                                                             "detail": exc.detail})
+            raise
+        return artifact, data

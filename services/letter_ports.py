@@ -1,0 +1,81 @@
+"""What the letter renderer reads and writes. Adapters implement the stores; the template source
+and the merge-data builder come from domain/letters (their own modules); tests use fakes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, Protocol
+
+from domain.ladder import StudentInterventionInstance
+from domain.letters.artifacts import LetterArtifact
+from domain.letters.templates import LetterTemplate
+from domain.schools import Guardian, School
+from services.roster_store import StudentDetail
+
+
+class TemplateSource(Protocol):
+    def approved(self, tenant_id: str, school_id: str, key: str, language: str,
+                 on: date) -> LetterTemplate | None:
+        """The APPROVED template in force on `on` in `language`, or None when there is none."""
+        ...
+
+    def version(self, tenant_id: str, school_id: str, key: str, language: str,
+                version: int) -> LetterTemplate:
+        """That exact version (a retry re-renders what it started with). Raises NotFound."""
+        ...
+
+
+class MergeDataBuilder(Protocol):
+    def build(self, template: LetterTemplate, instance: StudentInterventionInstance, school: School,
+              student: StudentDetail, guardian: Guardian, on: date) -> Mapping[str, Any]:
+        """The template's merge data: JSON values, except `date` values for `date` fields."""
+        ...
+
+
+class RenderedPdfLike(Protocol):
+    @property
+    def content(self) -> bytes: ...
+
+    @property
+    def sha256(self) -> str: ...
+
+
+class PdfRenderer(Protocol):
+    def __call__(self, html: str, *, title: str = ...) -> RenderedPdfLike: ...
+
+
+class LetterBlobs(Protocol):
+    def put(self, container: str, path: str, data: bytes, *, content_type: str,
+            metadata: dict[str, str] | None = None) -> object:
+        """Immutable: the same bytes again succeed, other bytes raise AlreadyExists."""
+        ...
+
+    def get(self, container: str, path: str) -> bytes:
+        """The verified bytes: NotFound, IntegrityError when they differ from their hash."""
+        ...
+
+
+class ArtifactStore(Protocol):
+    def get(self, tenant_id: str, school_id: str, artifact_id: str) -> LetterArtifact: ...
+
+    def for_stage(self, tenant_id: str, school_id: str, instance_id: str,
+                  stage_order: int) -> list[LetterArtifact]: ...
+
+    def for_student(self, tenant_id: str, school_id: str, student_id: str) -> list[LetterArtifact]: ...
+
+    def insert(self, artifact: LetterArtifact) -> LetterArtifact:
+        """Raises AlreadyExists."""
+        ...
+
+    def replace(self, artifact: LetterArtifact) -> LetterArtifact:
+        """ETag-conditional when the artifact has an etag (ConcurrencyError)."""
+        ...
+
+
+class StudentDetails(Protocol):
+    def student_detail(self, tenant_id: str, school_id: str, student_id: str) -> StudentDetail:
+        """The student and guardians by priority. Raises NotFound."""
+        ...
+
+    def school(self, tenant_id: str, school_id: str) -> School: ...

@@ -1,0 +1,202 @@
+"""Render one `letter-jobs` message: the stage's letter for each recipient guardian, as a PDF in
+Blob storage (immutable, SHA-256 in its metadata) and a `LetterArtifact` row.
+
+Recipients: the guardian with parental responsibility first by priority (the priority-1 contact
+when nobody is recorded with parental responsibility) always gets the letter; every OTHER guardian
+with parental responsibility who does not live with the pupil gets one too (a separate household
+with the right to know; a second adult at the same address is not written to twice).
+
+Language: the guardian's preferred language when an approved template exists in it, else the
+school's language, and the artifact records the missing translation.
+
+Idempotent: a recipient whose artifact is RENDERED or DELIVERED is skipped; a PENDING one (a
+crash before the PDF was stored) is re-rendered from its merge-data snapshot and template
+version, so the bytes and the blob path are the same. A job whose instance has moved on (no
+longer ACTIVE, another stage, action not APPROVED) is skipped with an audit record saying why.
+From the 5th failed attempt on, the job's unfinished artifacts are marked FAILED with the reason
+and the error re-raised, so the host moves the message to `letter-jobs-poison`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from typing import Any
+
+from domain.errors import AlreadyExists, NotFound, ValidationFailed
+from domain.ladder import ActionState, InstanceStatus, StudentInterventionInstance
+from domain.letters.artifacts import (
+    NO_GUARDIAN,
+    ArtifactStatus,
+    LetterArtifact,
+    artifact_id,
+    snapshot_data,
+    snapshot_json,
+)
+from domain.letters.render import render_html
+from domain.paths import LETTERS, letter_path
+from domain.schools import Guardian, StudentGuardian
+from services.audit import AuditLog
+from services.intervention_ports import InterventionStore
+from services.letter_ports import (
+    ArtifactStore,
+    LetterBlobs,
+    MergeDataBuilder,
+    PdfRenderer,
+    StudentDetails,
+    TemplateSource,
+)
+from services.ports import Clock
+
+log = logging.getLogger(__name__)
+MAX_ATTEMPTS = 5  # host.json maxDequeueCount: the 5th failure sends the message to poison
+
+
+@dataclass(frozen=True)
+class LetterJob:
+    tenant_id: str
+    school_id: str
+    instance_id: str
+    stage_order: int
+    action_id: str
+    correlation_id: str | None = None
+
+    @classmethod
+    def parse(cls, body: dict[str, Any]) -> LetterJob:
+        try:
+            return cls(str(body["tenantId"]), str(body["schoolId"]), str(body["instanceId"]),
+                       int(body["stageOrder"]), str(body["actionId"]), body.get("correlationId"))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"not a letter job: {exc}") from exc
+
+
+def recipients(links: list[tuple[StudentGuardian, Guardian]]) -> list[Guardian]:
+    """See the module docstring. `links` come by priority."""
+    ordered = sorted(links, key=lambda pair: (pair[0].priority, pair[0].guardian_id))
+    with_pr = [pair for pair in ordered if pair[0].parental_responsibility]
+    first = (with_pr or ordered)[:1]
+    others = [pair for pair in with_pr if pair not in first and not pair[0].lives_with_pupil]
+    return [guardian for _, guardian in first + others]
+
+
+class LetterRenderer:
+    def __init__(self, instances: InterventionStore, roster: StudentDetails, templates: TemplateSource,
+                 merge: MergeDataBuilder, pdf: PdfRenderer, blobs: LetterBlobs, artifacts: ArtifactStore,
+                 audit: AuditLog, clock: Clock) -> None:
+        self._instances, self._roster, self._templates, self._merge = instances, roster, templates, merge
+        self._pdf, self._blobs, self._artifacts = pdf, blobs, artifacts
+        self._audit, self._clock = audit, clock
+
+    def handle(self, job: LetterJob, attempt: int = 1) -> list[LetterArtifact]:
+        """The job's artifacts (empty when skipped). Raises on failure (the host retries)."""
+        instance = self._instances.instance(job.tenant_id, job.school_id, job.instance_id)
+        why = _stale(instance, job)
+        if why:
+            log.info("letter job skipped: instance %s stage %s: %s", job.instance_id,
+                     job.stage_order, why)
+            self._audit.record(actor=None, tenant_id=job.tenant_id, school_id=job.school_id,
+                               action="letter.skipped", entity_type="intervention",
+                               entity_id=job.instance_id,
+                               after={"stageOrder": job.stage_order, "reason": why})
+            return []
+        done: list[LetterArtifact] = []
+        try:
+            for planned in self._plan(job, instance):
+                done.append(self._render(planned))
+        except Exception as exc:
+            if attempt >= MAX_ATTEMPTS:
+                self._give_up(job, instance, exc, attempt)
+            raise
+        return done
+
+    def _plan(self, job: LetterJob, instance: StudentInterventionInstance) -> list[LetterArtifact]:
+        """One artifact per recipient: the stored one when it exists, else a new PENDING one."""
+        existing = {a.guardian_id: a for a in self._artifacts.for_stage(
+            job.tenant_id, job.school_id, job.instance_id, job.stage_order)}
+        item = self._instances.queue_item(job.tenant_id, job.school_id, job.action_id)
+        if not item.template_key:
+            raise ValidationFailed(f"stage {job.stage_order} names no letter template",
+                                   field="templateKey")
+        school = self._roster.school(job.tenant_id, job.school_id)
+        detail = self._roster.student_detail(job.tenant_id, job.school_id, instance.student_id)
+        guardians = recipients(detail.guardians)
+        if not guardians:
+            raise NotFound(f"student {instance.student_id} has no guardian to write to")
+        now = self._clock.now()
+        planned = []
+        for guardian in guardians:
+            if guardian.guardian_id in existing:
+                planned.append(existing[guardian.guardian_id])
+                continue
+            template = self._templates.approved(job.tenant_id, job.school_id, item.template_key,
+                                                guardian.preferred_language, now.date())
+            missing = None
+            if template is None:
+                missing = guardian.preferred_language
+                template = self._templates.approved(job.tenant_id, job.school_id, item.template_key,
+                                                    school.language, now.date())
+            if template is None:
+                raise NotFound(f"no approved template {item.template_key!r} in {school.language!r}")
+            data = dict(self._merge.build(template, instance, school, detail, guardian, now.date()))
+            artifact = LetterArtifact(
+                id=artifact_id(instance.id, job.stage_order, guardian.guardian_id, template.language,
+                               template.key, template.version),
+                tenant_id=job.tenant_id, school_id=job.school_id, student_id=instance.student_id,
+                instance_id=instance.id, stage_order=job.stage_order, action_id=job.action_id,
+                template_key=template.key, template_version=template.version,
+                guardian_id=guardian.guardian_id, language=template.language, status=ArtifactStatus.PENDING,
+                generated_at=now, merge_data=snapshot_json(data), missing_translation=missing)
+            try:
+                planned.append(self._artifacts.insert(artifact))
+            except AlreadyExists:  # a concurrent delivery of the same job wrote it first
+                planned.append(self._artifacts.get(job.tenant_id, job.school_id, artifact.id))
+        return planned
+
+    def _render(self, artifact: LetterArtifact) -> LetterArtifact:
+        if artifact.status.done:
+            return artifact
+        template = self._templates.version(artifact.tenant_id, artifact.school_id, artifact.template_key,
+                                           artifact.language, artifact.template_version)
+        dates = {n for n, spec in template.merge_fields.items() if spec["type"] == "date"}
+        html = render_html(template, snapshot_data(artifact.merge_data, dates))
+        pdf = self._pdf(html, title=f"{template.key} v{template.version}")
+        path = letter_path(artifact.tenant_id, artifact.school_id, artifact.id)
+        self._blobs.put(LETTERS, path, pdf.content, content_type="application/pdf",
+                        metadata={"artifactId": artifact.id})
+        saved = self._artifacts.replace(artifact.rendered(path, pdf.sha256, self._clock.now()))
+        self._audit.record(actor=None, tenant_id=artifact.tenant_id, school_id=artifact.school_id,
+                           action="letter.rendered", entity_type="letterArtifact", entity_id=artifact.id,
+                           after={"contentHash": pdf.sha256, "language": artifact.language,
+                                  "templateVersion": artifact.template_version})
+        return saved
+
+    def _give_up(self, job: LetterJob, instance: StudentInterventionInstance, exc: Exception,
+                 attempt: int) -> None:
+        reason = f"{type(exc).__name__}: {exc}"[:1000]
+        stage = self._artifacts.for_stage(job.tenant_id, job.school_id, job.instance_id, job.stage_order)
+        unfinished = [a for a in stage if not a.status.done]
+        if not stage:
+            # failed before any recipient was planned: one job-level artifact carries the reason
+            unfinished = [LetterArtifact(
+                id=artifact_id(instance.id, job.stage_order, NO_GUARDIAN, NO_GUARDIAN, NO_GUARDIAN, 0),
+                tenant_id=job.tenant_id, school_id=job.school_id, student_id=instance.student_id,
+                instance_id=instance.id, stage_order=job.stage_order, action_id=job.action_id,
+                template_key=NO_GUARDIAN, template_version=0, guardian_id=NO_GUARDIAN,
+                language=NO_GUARDIAN, status=ArtifactStatus.PENDING, generated_at=self._clock.now())]
+        for artifact in unfinished:
+            self._artifacts.replace(replace(artifact.failed(reason, attempt), etag=None))
+            self._audit.record(actor=None, tenant_id=job.tenant_id, school_id=job.school_id,
+                               action="letter.failed", entity_type="letterArtifact", entity_id=artifact.id,
+                               after={"reason": reason, "attempts": attempt})
+        log.warning("letter job failed for good: instance %s stage %s after %s attempts",
+                    job.instance_id, job.stage_order, attempt)
+
+
+def _stale(instance: StudentInterventionInstance, job: LetterJob) -> str | None:
+    if instance.status is not InstanceStatus.ACTIVE:
+        return f"the instance is {instance.status.value}"
+    if instance.stage_order != job.stage_order:
+        return f"the instance is at stage {instance.stage_order}, not {job.stage_order}"
+    if instance.action is not ActionState.APPROVED:
+        return f"the stage's action is {instance.action.value}, not APPROVED"
+    return None

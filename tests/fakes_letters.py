@@ -1,0 +1,156 @@
+"""In-memory fakes for the letter renderer: artifacts, blobs (immutable like BlobStore), the
+template source and merge builder, and a setup with one approved letter instance."""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+from domain.errors import AlreadyExists, ConcurrencyError, NotFound
+from domain.intervention_cases import QueueItem
+from domain.ladder import ActionState, InstanceStatus, StudentInterventionInstance
+from domain.ladder_queue import ActionKind, action_id
+from domain.letters import LetterTemplate, approve
+from domain.letters.artifacts import LetterArtifact
+from domain.rules.ruleset import StageType
+from domain.schools import Guardian, Jurisdiction, School, Student, StudentGuardian
+from services.roster_store import StudentDetail
+
+_etags = itertools.count(1)
+T, S = "t1", "s1"
+BODY = "<html><body><p>Dear {{ guardian_name }}, {{ child_name }} ({{ letter_date }})</p></body></html>"
+SCHEMA = {"guardian_name": {"type": "string"}, "child_name": {"type": "string"},
+          "letter_date": {"type": "date"}}
+
+
+def template(language: str = "en", version: int = 1, key: str = "eng-letter-1") -> LetterTemplate:
+    draft = LetterTemplate(key=key, version=version, body=BODY, language=language, last_edited_by="ed",
+                           effective_from=date(2024, 9, 1), merge_fields=SCHEMA)
+    return approve(draft, "boss", datetime(2024, 9, 1, tzinfo=UTC))
+
+
+class FakeArtifacts:
+    def __init__(self) -> None:
+        self.rows: dict[str, LetterArtifact] = {}
+
+    def get(self, tenant_id: str, school_id: str, artifact_id: str) -> LetterArtifact:
+        if artifact_id not in self.rows:
+            raise NotFound("no such artifact")
+        return self.rows[artifact_id]
+
+    def for_stage(self, tenant_id: str, school_id: str, instance_id: str,
+                  stage_order: int) -> list[LetterArtifact]:
+        return [a for a in self.rows.values() if (a.instance_id, a.stage_order) == (instance_id, stage_order)]
+
+    def for_student(self, tenant_id: str, school_id: str, student_id: str) -> list[LetterArtifact]:
+        return [a for a in self.rows.values() if a.student_id == student_id]
+
+    def insert(self, artifact: LetterArtifact) -> LetterArtifact:
+        if artifact.id in self.rows:
+            raise AlreadyExists("exists")
+        self.rows[artifact.id] = replace(artifact, etag=f"e{next(_etags)}")
+        return self.rows[artifact.id]
+
+    def replace(self, artifact: LetterArtifact) -> LetterArtifact:
+        current = self.rows.get(artifact.id)
+        if artifact.etag and (current is None or current.etag != artifact.etag):
+            raise ConcurrencyError("changed")
+        self.rows[artifact.id] = replace(artifact, etag=f"e{next(_etags)}")
+        return self.rows[artifact.id]
+
+
+class FakeBlobs:
+    def __init__(self) -> None:
+        self.blobs: dict[tuple[str, str], bytes] = {}
+        self.puts = 0
+
+    def put(self, container: str, path: str, data: bytes, *, content_type: str,
+            metadata: dict[str, str] | None = None) -> object:
+        self.puts += 1
+        if self.blobs.get((container, path), data) != data:
+            raise AlreadyExists("different bytes")
+        self.blobs[(container, path)] = data
+        return path
+
+    def get(self, container: str, path: str) -> bytes:
+        return self.blobs[(container, path)]
+
+
+@dataclass
+class FakePdf:
+    content: bytes
+    sha256: str
+
+
+def fake_pdf(html: str, *, title: str = "Letter") -> FakePdf:
+    data = f"%PDF {title} {html}".encode()
+    return FakePdf(data, hashlib.sha256(data).hexdigest())
+
+
+class FakeTemplates:
+    def __init__(self, *templates: LetterTemplate) -> None:
+        self.templates = list(templates)
+
+    def approved(self, tenant_id: str, school_id: str, key: str, language: str,
+                 on: date) -> LetterTemplate | None:
+        found = [t for t in self.templates if (t.key, t.language) == (key, language)]
+        return max(found, key=lambda t: t.version, default=None)
+
+    def version(self, tenant_id: str, school_id: str, key: str, language: str,
+                version: int) -> LetterTemplate:
+        for t in self.templates:
+            if (t.key, t.language, t.version) == (key, language, version):
+                return t
+        raise NotFound("no such template")
+
+
+class FakeMerge:
+    def __init__(self) -> None:
+        self.fail: Exception | None = None
+
+    def build(self, template: LetterTemplate, instance: Any, school: School, student: StudentDetail,
+              guardian: Guardian, on: date) -> dict[str, Any]:
+        if self.fail:
+            raise self.fail
+        return {"guardian_name": guardian.forename, "child_name": student.student.forename,
+                "letter_date": on}
+
+
+class FakeRoster:
+    def __init__(self, links: list[tuple[StudentGuardian, Guardian]]) -> None:
+        self.links = links
+        self.school_row = School(tenant_id=T, school_id=S, name="School", jurisdiction=Jurisdiction.ENGLAND)
+
+    def school(self, tenant_id: str, school_id: str) -> School:
+        return self.school_row
+
+    def student_detail(self, tenant_id: str, school_id: str, student_id: str) -> StudentDetail:
+        student = Student(tenant_id=T, school_id=S, student_id=student_id, sis_id=student_id,
+                          forename="Aoife",
+                          surname="B", enrolment_start=date(2020, 9, 1))
+        return StudentDetail(student, self.links)
+
+
+def link(guardian_id: str, priority: int, *, pr: bool = True, lives: bool = True,
+         language: str = "en") -> tuple[StudentGuardian, Guardian]:
+    return (StudentGuardian(tenant_id=T, school_id=S, student_id="st1", guardian_id=guardian_id,
+                            parental_responsibility=pr, priority=priority, lives_with_pupil=lives),
+            Guardian(tenant_id=T, school_id=S, guardian_id=guardian_id, forename=f"G-{guardian_id}",
+                     surname="B", preferred_language=language))
+
+
+def letter_instance(**kw: Any) -> StudentInterventionInstance:
+    values: dict[str, Any] = dict(id="i1", tenant_id=T, school_id=S, student_id="st1", rule_set_id="r1",
+                                  rule_set_version=1, status=InstanceStatus.ACTIVE, stage_order=1,
+                                  stage_type=StageType.LETTER_1, action=ActionState.APPROVED,
+                                  started_on=date(2024, 9, 20), stage_entered_on=date(2024, 9, 20))
+    return StudentInterventionInstance(**{**values, **kw})
+
+
+def letter_item(instance: StudentInterventionInstance, key: str | None = "eng-letter-1") -> QueueItem:
+    return QueueItem(action_id(instance.id, instance.stage_order), instance.id, instance.student_id, "r1", 1,
+                     instance.stage_order, instance.stage_type, ActionKind.SEND_LETTER, key, (),
+                     instance.stage_entered_on, "APPROVED")

@@ -1,0 +1,130 @@
+"""The letter renderer with fakes: recipients, language fallback, idempotent redelivery, stale
+jobs skipped, and FAILED after the 5th attempt."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from domain.ladder import ActionState, InstanceStatus
+from domain.letters.artifacts import ArtifactStatus
+from services.audit import AuditLog
+from services.letter_render import MAX_ATTEMPTS, LetterJob, LetterRenderer, recipients
+from services.ports import FixedClock
+from tests.fakes_attendance import FakeAuditRepository
+from tests.fakes_interventions import FakeStore
+from tests.fakes_letters import (
+    FakeArtifacts,
+    FakeBlobs,
+    FakeMerge,
+    FakeRoster,
+    FakeTemplates,
+    fake_pdf,
+    letter_instance,
+    letter_item,
+    link,
+    template,
+)
+
+
+class World:
+    def __init__(self, links=None, templates=None, **instance_kw) -> None:  # type: ignore[no-untyped-def]
+        self.store = FakeStore()
+        self.instance = letter_instance(**instance_kw)
+        self.store.instance_rows[self.instance.id] = self.instance
+        item = letter_item(self.instance)
+        self.store.items[item.id] = item
+        self.roster = FakeRoster(links if links is not None else [link("g1", 1)])
+        self.artifacts, self.blobs, self.merge = FakeArtifacts(), FakeBlobs(), FakeMerge()
+        self.audit = FakeAuditRepository()
+        self.clock = FixedClock(datetime(2024, 9, 23, 8, tzinfo=UTC))
+        self.renderer = LetterRenderer(self.store, self.roster, templates or FakeTemplates(template()),
+                                       self.merge, fake_pdf, self.blobs, self.artifacts,
+                                       AuditLog(self.audit, self.clock), self.clock)
+        self.job = LetterJob("t1", "s1", "i1", 1, item.id)
+
+    def actions(self) -> list[str]:
+        return [r.action for r in self.audit.records]
+
+
+def test_a_job_renders_one_pdf_and_one_artifact_per_recipient() -> None:
+    world = World()
+    [artifact] = world.renderer.handle(world.job)
+    assert artifact.status is ArtifactStatus.RENDERED
+    data = world.blobs.blobs[("letters", artifact.storage_path)]
+    html = data.decode()[len("%PDF eng-letter-1 v1 "):]
+    assert fake_pdf(html, title="eng-letter-1 v1").sha256 == artifact.content_hash
+    assert "G-g1" in data.decode() and '"letter_date":"2024-09-23"' in artifact.merge_data
+
+
+def test_a_redelivered_job_creates_nothing_new() -> None:
+    world = World()
+    first = world.renderer.handle(world.job)
+    world.clock.at = datetime(2024, 9, 30, tzinfo=UTC)  # a week later: the snapshot, not the clock, decides
+    again = world.renderer.handle(world.job)
+    assert [a.id for a in again] == [a.id for a in first] and len(world.artifacts.rows) == 1
+    assert world.blobs.puts == 1 and world.actions().count("letter.rendered") == 1
+
+
+def test_a_pending_artifact_is_rerendered_to_the_same_bytes() -> None:
+    world = World()
+    [artifact] = world.renderer.handle(world.job)
+    stored = world.blobs.blobs[("letters", artifact.storage_path)]
+    world.artifacts.rows[artifact.id] = world.artifacts.rows[artifact.id].failed("crash", 1)  # not done
+    world.clock.at = datetime(2024, 10, 30, tzinfo=UTC)
+    [again] = world.renderer.handle(world.job)
+    assert again.status is ArtifactStatus.RENDERED and again.content_hash == artifact.content_hash
+    assert world.blobs.blobs[("letters", artifact.storage_path)] == stored
+
+
+@pytest.mark.parametrize(("change", "reason"), [
+    ({"status": InstanceStatus.STOPPED}, "STOPPED"), ({"stage_order": 2}, "stage 2"),
+    ({"action": ActionState.DONE}, "DONE")])
+def test_a_stale_job_is_skipped_and_says_why(change, reason) -> None:  # type: ignore[no-untyped-def]
+    world = World(**change)
+    assert world.renderer.handle(world.job) == []
+    assert not world.artifacts.rows and not world.blobs.blobs
+    [record] = world.audit.records
+    assert record.action == "letter.skipped" and reason in record.after["reason"]
+
+
+def test_failures_before_the_fifth_leave_no_failed_row_the_fifth_marks_it_failed() -> None:
+    world = World(templates=FakeTemplates())  # no approved template at all
+    for attempt in range(1, MAX_ATTEMPTS):
+        with pytest.raises(Exception, match="no approved template"):
+            world.renderer.handle(world.job, attempt)
+    assert not world.artifacts.rows
+    with pytest.raises(Exception, match="no approved template"):
+        world.renderer.handle(world.job, MAX_ATTEMPTS)
+    [failed] = world.artifacts.rows.values()
+    assert failed.status is ArtifactStatus.FAILED and "no approved template" in failed.failure_reason
+    assert failed.attempts == MAX_ATTEMPTS and "letter.failed" in world.actions()
+
+
+def test_a_render_failure_on_the_fifth_attempt_fails_the_planned_artifact() -> None:
+    world = World()
+    world.renderer._pdf = lambda html, title="": (_ for _ in ()).throw(RuntimeError("pdf broke"))  # type: ignore[assignment]
+    with pytest.raises(RuntimeError):
+        world.renderer.handle(world.job, MAX_ATTEMPTS)
+    [failed] = world.artifacts.rows.values()
+    assert failed.status is ArtifactStatus.FAILED and failed.guardian_id == "g1"
+    assert failed.failure_reason == "RuntimeError: pdf broke"
+
+
+def test_missing_translation_falls_back_to_the_school_language() -> None:
+    both = FakeTemplates(template("en"), template("ga"))
+    world = World(links=[link("g1", 1, language="pl")], templates=both)
+    [artifact] = world.renderer.handle(world.job)
+    assert artifact.language == "en" and artifact.missing_translation == "pl"
+    world2 = World(links=[link("g1", 1, language="ga")], templates=both)
+    [translated] = world2.renderer.handle(world2.job)
+    assert translated.language == "ga" and translated.missing_translation is None
+
+
+def test_recipients_priority_one_with_responsibility_and_other_households() -> None:
+    links = [link("a", 1, pr=False), link("b", 2), link("c", 3, lives=True), link("d", 4, lives=False),
+             link("e", 5, pr=False, lives=False)]
+    assert [g.guardian_id for g in recipients(links)] == ["b", "d"]
+    assert [g.guardian_id for g in recipients([link("x", 2, pr=False), link("y", 1, pr=False)])] == ["y"]
+    assert recipients([]) == []
