@@ -51,6 +51,7 @@ from services.jobs import JobRuns
 from services.letter_artifacts import LetterArtifacts
 from services.letter_ports import MergeDataBuilder, TemplateSource
 from services.letter_render import LetterRenderer
+from services.letter_sources import StarterTemplateSource, SummaryMergeBuilder
 from services.normalization import Normalization
 from services.normalize_jobs import NORMALIZE_QUEUE, NormalizeJobs
 from services.outbox import DISPATCH_QUEUE, EventPublisher, Outbox, Relay
@@ -217,13 +218,13 @@ class Container:
 
     @cached_property
     def letter_templates(self) -> TemplateSource:
-        """Approved templates by key, language and date (issue 5's template store; tests assign one)."""
-        raise RuntimeError("no letter template source is wired yet")
+        """Approved starter templates of the school's jurisdiction by key, language and date."""
+        return StarterTemplateSource(self.roster_reader)
 
     @cached_property
     def letter_merge(self) -> MergeDataBuilder:
-        """Merge data for a letter (domain/letters/merge.py behind a port; tests assign one)."""
-        raise RuntimeError("no letter merge-data builder is wired yet")
+        """Merge data for a letter from the daily summaries (domain/letters/merge.py)."""
+        return SummaryMergeBuilder(self.roster_reader, self.summary_store)
 
     @cached_property
     def letter_renderer(self) -> LetterRenderer:

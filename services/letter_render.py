@@ -33,6 +33,7 @@ from domain.letters.artifacts import (
     snapshot_data,
     snapshot_json,
 )
+from domain.letters.merge import with_chart
 from domain.letters.render import render_html
 from domain.paths import LETTERS, letter_path
 from domain.schools import Guardian, StudentGuardian
@@ -158,7 +159,10 @@ class LetterRenderer:
         template = self._templates.version(artifact.tenant_id, artifact.school_id, artifact.template_key,
                                            artifact.language, artifact.template_version)
         dates = {n for n, spec in template.merge_fields.items() if spec["type"] == "date"}
-        html = render_html(template, snapshot_data(artifact.merge_data, dates))
+        data = snapshot_data(artifact.merge_data, dates)
+        if "chart" in template.merge_fields:  # trusted markup, added after the JSON snapshot
+            data = with_chart(data)
+        html = render_html(template, data)
         pdf = self._pdf(html, title=f"{template.key} v{template.version}")
         path = letter_path(artifact.tenant_id, artifact.school_id, artifact.id)
         self._blobs.put(LETTERS, path, pdf.content, content_type="application/pdf",

@@ -36,10 +36,17 @@ def job(client, admin, tenant, app_container):  # type: ignore[no-untyped-def]
     item = letter_item(instance)
     assert app_container.intervention_store.save(tenant, "s1", [StudentChange("st1", ((instance, ()),),
                                                                               (item,))]) == []
+    # fakes on the session container for this test only: the renderer built from them is
+    # dropped afterwards, so later tests on this worker get the real sources again
+    wired = ("letter_templates", "letter_merge", "letter_renderer")
+    saved = {name: app_container.__dict__.pop(name) for name in wired if name in app_container.__dict__}
     app_container.letter_templates = FakeTemplates(template("en"))
     app_container.letter_merge = FakeMerge()
-    return {"tenantId": tenant, "schoolId": "s1", "instanceId": instance.id, "stageOrder": 1,
-            "actionId": item.id, "correlationId": "c-letters"}
+    yield {"tenantId": tenant, "schoolId": "s1", "instanceId": instance.id, "stageOrder": 1,
+           "actionId": item.id, "correlationId": "c-letters"}
+    for name in wired:
+        app_container.__dict__.pop(name, None)
+    app_container.__dict__.update(saved)
 
 
 def render(body: dict[str, Any]) -> None:
