@@ -49,6 +49,7 @@ from services.intervention_jobs import EVALUATE_QUEUE, InterventionJobs, evaluat
 from services.intervention_queue import InterventionQueue
 from services.jobs import JobRuns
 from services.letter_artifacts import LetterArtifacts
+from services.letter_delivery import LetterDelivery, Mailer
 from services.letter_ports import MergeDataBuilder, TemplateSource
 from services.letter_render import LetterRenderer
 from services.letter_sources import StarterTemplateSource, SummaryMergeBuilder
@@ -233,6 +234,17 @@ class Container:
         return LetterRenderer(self.intervention_store, self.table_roster, self.letter_templates,
                               self.letter_merge, html_to_pdf, self.blobs, self.letter_artifact_store,
                               self.audit, self.clock)
+
+    @cached_property
+    def mailer(self) -> Mailer:
+        from adapters.smtp import SmtpMailer
+
+        return SmtpMailer.from_settings(self.settings)
+
+    @cached_property
+    def letter_delivery(self) -> LetterDelivery:
+        return LetterDelivery(self.letter_artifact_store, self.blobs, self.table_roster,
+                              self.intervention_store, self.mailer, self.audit, self.clock)
 
     @cached_property
     def token_validator(self) -> TokenValidator:

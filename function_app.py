@@ -2,7 +2,7 @@
 
 import azure.functions as func
 
-from functions import attendance_jobs, intervention_jobs, letter_jobs, outbox_relay
+from functions import attendance_jobs, intervention_jobs, letter_delivery, letter_jobs, outbox_relay
 from functions.http.api import create_api
 from functions.logging_setup import configure_logging
 
@@ -15,3 +15,4 @@ app.register_functions(outbox_relay.bp)
 app.register_functions(attendance_jobs.bp)
 app.register_functions(intervention_jobs.bp)
 app.register_functions(letter_jobs.bp)
+app.register_functions(letter_delivery.bp)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 AZURITE_KEY = (
@@ -111,6 +111,14 @@ class Settings(BaseSettings):
     auth_schools_claim: str = setting("AUTH_SCHOOLS_CLAIM", "schools")
 
     log_level: str = setting("LOG_LEVEL", "INFO")
+
+    # Letter e-mail (Azure Communication Services' SMTP endpoint in Azure; a local server in dev)
+    smtp_host: str = setting("SMTP_HOST", "localhost")
+    smtp_port: int = setting("SMTP_PORT", 587)
+    smtp_sender: str = setting("SMTP_SENDER", "letters@attendance.local")
+    smtp_use_tls: bool = setting("SMTP_USE_TLS", True)  # STARTTLS before any credentials
+    smtp_username: str | None = setting("SMTP_USERNAME", None)
+    smtp_password: SecretStr | None = setting("SMTP_PASSWORD", None)
 
     @model_validator(mode="after")
     def _no_dev_keys_in_production(self) -> Settings:

@@ -26,7 +26,9 @@ def _entity(a: LetterArtifact) -> dict[str, Any]:
             "status": a.status.value, "generatedAt": a.generated_at.isoformat(),
             "storagePath": a.storage_path, "contentHash": a.content_hash, "mergeData": a.merge_data,
             "missingTranslation": a.missing_translation, "failureReason": a.failure_reason,
-            "attempts": a.attempts}
+            "attempts": a.attempts,
+            "deliveredAt": a.delivered_at.isoformat() if a.delivered_at else None,
+            "guardianUnreachable": a.guardian_unreachable}
 
 
 def _artifact(tenant_id: str, school_id: str, row: Entity) -> LetterArtifact:
@@ -38,7 +40,9 @@ def _artifact(tenant_id: str, school_id: str, row: Entity) -> LetterArtifact:
         generated_at=datetime.fromisoformat(row["generatedAt"]), storage_path=row.get("storagePath"),
         content_hash=row.get("contentHash"), merge_data=row.get("mergeData") or "{}",
         missing_translation=row.get("missingTranslation"), failure_reason=row.get("failureReason"),
-        attempts=int(row.get("attempts") or 0), etag=row.etag)
+        attempts=int(row.get("attempts") or 0),
+        delivered_at=datetime.fromisoformat(row["deliveredAt"]) if row.get("deliveredAt") else None,
+        guardian_unreachable=bool(row.get("guardianUnreachable")), etag=row.etag)
 
 
 class TableLetterArtifacts:

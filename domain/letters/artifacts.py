@@ -77,6 +77,9 @@ class LetterArtifact:
     missing_translation: str | None = None  # the guardian's language no approved template had
     failure_reason: str | None = None
     attempts: int = 0
+    delivered_at: datetime | None = None
+    # no usable contact for the guardian's preference: nothing was sent, staff must follow up
+    guardian_unreachable: bool = False
     etag: str | None = None
 
     def rendered(self, path: str, sha256: str, at: datetime) -> LetterArtifact:
@@ -85,3 +88,11 @@ class LetterArtifact:
 
     def failed(self, reason: str, attempts: int) -> LetterArtifact:
         return replace(self, status=ArtifactStatus.FAILED, failure_reason=reason, attempts=attempts)
+
+    def delivered(self, at: datetime) -> LetterArtifact:
+        return replace(self, status=ArtifactStatus.DELIVERED, delivered_at=at, failure_reason=None,
+                       guardian_unreachable=False)
+
+    def unreachable(self) -> LetterArtifact:
+        """Stays RENDERED (nothing was sent) with the guardian flagged for staff."""
+        return replace(self, guardian_unreachable=True)

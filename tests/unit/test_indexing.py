@@ -15,6 +15,7 @@ EXPECTED = {
     "sis_sync_completed": "serviceBusTrigger",
     "evaluate_school": "queueTrigger",
     "render_letter": "queueTrigger",
+    "deliver_letter": "blobTrigger",
 }
 
 
@@ -49,6 +50,9 @@ def test_trigger_settings_come_from_app_settings_not_literals():
     assert found["evaluate_school"]["connection"] == "AzureWebJobsStorage"
     assert found["render_letter"]["queueName"] == "letter-jobs"
     assert found["render_letter"]["connection"] == "AzureWebJobsStorage"
+    assert found["deliver_letter"]["path"] == "letters/{name}"
+    assert found["deliver_letter"]["source"] == "EventGrid"
+    assert found["deliver_letter"]["connection"] == "AzureWebJobsStorage"
 
 
 def test_host_json_keeps_fastapi_paths_and_the_poison_threshold():

@@ -1,0 +1,47 @@
+"""E-mail over SMTP with one PDF attached (stdlib smtplib): Azure Communication Services' SMTP
+endpoint in Azure (STARTTLS on 587 with the app's credentials), a local server in development.
+
+Logs carry the message id only: never the address, the subject or the body.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class SmtpMailer:
+    def __init__(self, host: str, port: int, sender: str, *, use_tls: bool = True,
+                 username: str | None = None, password: str | None = None, timeout: float = 30) -> None:
+        self._host, self._port, self._sender = host, port, sender
+        self._use_tls, self._username, self._password = use_tls, username, password
+        self._timeout = timeout
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SmtpMailer:
+        password = settings.smtp_password.get_secret_value() if settings.smtp_password else None
+        return cls(settings.smtp_host, settings.smtp_port, settings.smtp_sender,
+                   use_tls=settings.smtp_use_tls, username=settings.smtp_username, password=password)
+
+    def send(self, to: str, subject: str, body: str, attachment: bytes, filename: str) -> str:
+        """Send one message; returns its Message-ID. SMTP errors propagate (the trigger retries)."""
+        message = EmailMessage()
+        message["From"], message["To"], message["Subject"] = self._sender, to, subject
+        message["Message-ID"] = make_msgid(domain=self._sender.rpartition("@")[2] or None)
+        message.set_content(body)
+        message.add_attachment(attachment, maintype="application", subtype="pdf", filename=filename)
+        with smtplib.SMTP(self._host, self._port, timeout=self._timeout) as smtp:
+            if self._use_tls:
+                smtp.starttls(context=ssl.create_default_context())
+            if self._username:
+                smtp.login(self._username, self._password or "")
+            smtp.send_message(message)
+        log.info("letter e-mail sent: message %s", message["Message-ID"])
+        return str(message["Message-ID"])
