@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
+from bootstrap import Container
+from devhost import azurite
 from domain.codes import CodeTable
 from domain.normalize import SessionMark
 from domain.summaries import DailySummary
+from settings import Settings
 
 T = TypeVar("T")
 SEED = 42
@@ -103,3 +107,15 @@ def agreement(domain: Mapping[str, list[Row]], sql: Mapping[str, list[Row]]) -> 
 
 def rate_line(label: str, seconds: float, marks: int, repeat: int) -> str:
     return f"  {label:<22} {seconds:8.3f} s  {marks / seconds:>12,.0f} marks/s  (best of {repeat})"
+
+
+@contextmanager
+def azurite_container() -> Iterator[Container]:
+    """A container on an in-memory Azurite of its own, started and stopped around the block."""
+    server = azurite.start()
+    try:
+        container = Container(Settings(storage=server.connection_string, environment="test"))
+        container.ensure_storage()
+        yield container
+    finally:
+        server.stop()

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Generic, TypeVar
 
-from bench.common import SEED, say
+from bench.common import SEED, azurite_container, say
 from bootstrap import Container
 from demo import (
     DemoSchool,
@@ -30,9 +30,7 @@ from demo import (
     wonde_mark_batches,
     wonde_student_batches,
 )
-from devhost import azurite
 from domain.schools import Jurisdiction
-from settings import Settings
 
 T = TypeVar("T")
 TENANT = "bench"
@@ -131,13 +129,8 @@ def main(argv: list[str] | None = None) -> int:
                                school_year_start=YEAR_START, through=day).schools[0]
     say(f"round trips: 1 English school, {args.students:,} students, {args.days} school days of marks, "
         f"then {day}; seed {args.seed}")
-    server = azurite.start()
-    try:
-        container = Container(Settings(storage=server.connection_string, environment="test"))
-        container.ensure_storage()
+    with azurite_container() as container:
         measure(container, school)
-    finally:
-        server.stop()
     return 0
 
 

@@ -17,15 +17,13 @@ import sys
 import time
 from datetime import date
 
-from bench.common import SEED, say
+from bench.common import SEED, azurite_container, say
 from bench.round_trips import PER_STUDENT, TENANT, YEAR_START, Measured, counted, ingest, load
 from bootstrap import Container
 from demo import DemoSchool, demo_calendar, generate_district, iter_mark_rows
-from devhost import azurite
 from domain.access import Principal, Role
 from domain.schools import Jurisdiction
 from services.scheduler import NightResult
-from settings import Settings
 
 ADMIN = Principal("bench", TENANT, frozenset({Role.DISTRICT_ADMIN}))
 
@@ -87,13 +85,8 @@ def main(argv: list[str] | None = None) -> int:
                                school_year_start=YEAR_START, through=next_day).schools[0]
     say(f"scheduler: 1 English school, {args.students:,} students, {args.days + 1} school days of marks "
         f"to {day}, England preset, then {next_day}; seed {args.seed}")
-    server = azurite.start()
-    try:
-        container = Container(Settings(storage=server.connection_string, environment="test"))
-        container.ensure_storage()
+    with azurite_container() as container:
         measure(container, school, day, next_day)
-    finally:
-        server.stop()
     return 0
 
 

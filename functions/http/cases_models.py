@@ -9,6 +9,7 @@ from pydantic import Field
 from domain.intervention_cases import Case
 from domain.rules import Exemption
 from domain.work_tasks import TaskStatus, WorkTask
+from functions.http.interventions_models import CaseView
 from functions.http.platform import ApiModel
 
 
@@ -30,19 +31,13 @@ class ExemptionView(ExemptionBody):
                    expires_on=exemption.expires_on)
 
 
-class CaseSummary(ApiModel):
+class CaseSummary(CaseView):
     id: str = Field(description="The student's case id: the student id (one case per student)")
     student_id: str
-    tier: int
-    status: str
-    opened_on: dt.date
-    updated_on: dt.date
-    instance_ids: list[str]
 
     @classmethod
     def of(cls, case: Case) -> CaseSummary:
-        return cls(id=case.student_id, student_id=case.student_id, tier=case.tier, status=case.status.value,
-                   opened_on=case.opened_on, updated_on=case.updated_on, instance_ids=list(case.instance_ids))
+        return cls(id=case.student_id, student_id=case.student_id, **CaseView.of(case).model_dump())
 
 
 class CasePage(ApiModel):
