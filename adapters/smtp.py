@@ -12,6 +12,7 @@ import ssl
 from email.message import EmailMessage
 from email.utils import make_msgid
 
+from domain.letters.artifacts import Attachment
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -30,13 +31,17 @@ class SmtpMailer:
         return cls(settings.smtp_host, settings.smtp_port, settings.smtp_sender,
                    use_tls=settings.smtp_use_tls, username=settings.smtp_username, password=password)
 
-    def send(self, to: str, subject: str, body: str, attachment: bytes, filename: str) -> str:
+    def send(self, to: str, subject: str, body: str, attachment: bytes, filename: str,
+             extra: tuple[Attachment, ...] = ()) -> str:
         """Send one message; returns its Message-ID. SMTP errors propagate (the trigger retries)."""
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = self._sender, to, subject
         message["Message-ID"] = make_msgid(domain=self._sender.rpartition("@")[2] or None)
         message.set_content(body)
         message.add_attachment(attachment, maintype="application", subtype="pdf", filename=filename)
+        for more in extra:
+            maintype, _, subtype = more.content_type.partition("/")
+            message.add_attachment(more.content, maintype=maintype, subtype=subtype, filename=more.filename)
         with smtplib.SMTP(self._host, self._port, timeout=self._timeout) as smtp:
             if self._use_tls:
                 smtp.starttls(context=ssl.create_default_context())

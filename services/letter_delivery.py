@@ -22,7 +22,7 @@ from typing import Protocol
 from domain.errors import ConcurrencyError, IntegrityError
 from domain.ladder import ActionState, InstanceStatus
 from domain.ladder_transitions import mark_done
-from domain.letters.artifacts import ArtifactStatus, LetterArtifact
+from domain.letters.artifacts import ArtifactStatus, Attachment, LetterArtifact
 from domain.paths import LETTERS, parse_letter_path
 from domain.schools import ContactPreference, Guardian, School
 from services.audit import AuditLog
@@ -37,8 +37,9 @@ EMAIL_PREFERENCES = (ContactPreference.EMAIL, ContactPreference.EMAIL_AND_POST)
 
 
 class Mailer(Protocol):
-    def send(self, to: str, subject: str, body: str, attachment: bytes, filename: str) -> str:
-        """Send one message with a PDF attached; returns its message id."""
+    def send(self, to: str, subject: str, body: str, attachment: bytes, filename: str,
+             extra: tuple[Attachment, ...] = ()) -> str:
+        """Send one message with the PDF (and `extra` files) attached; returns its message id."""
         ...
 
 

@@ -28,6 +28,15 @@ class ArtifactStatus(StrEnum):
         return self in (ArtifactStatus.RENDERED, ArtifactStatus.DELIVERED)
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A further file on a letter's e-mail (e.g. a meeting invitation's .ics calendar file)."""
+
+    filename: str
+    content: bytes
+    content_type: str  # e.g. "text/calendar"
+
+
 NO_GUARDIAN = "-"  # guardian/language of a job that failed before its recipients were known
 
 

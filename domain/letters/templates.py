@@ -66,6 +66,11 @@ class LetterTemplate:
     school_id: str | None = None
     approved_by: str | None = None
     approved_at: datetime | None = None
+    # a machine translation of `translated_from` (that version of the same key in another
+    # language): a DRAFT until a person approves it, so nothing machine-translated is sent unread
+    machine_translated: bool = False
+    translated_from: str | None = None  # "<language> v<version>" of the source
+    etag: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if not self.key or not self.key.strip():
