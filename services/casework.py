@@ -71,6 +71,15 @@ class Casework:
                  if (tier is None or c.tier == tier) and (status is None or c.status is status)]
         return sorted(found, key=lambda c: (-c.tier, c.student_id))
 
+    def case(self, tenant_id: str, school_id: str,
+             student_id: str) -> tuple[Case, list[WorkTask], Exemption | None]:
+        """The student's case with its tasks (soonest due first) and exemption. Raises NotFound."""
+        case = self._cases.case(tenant_id, school_id, student_id)
+        if case is None:
+            raise NotFound("the student has no case")
+        tasks = [t for t in self.tasks(tenant_id, school_id) if t.student_id == student_id]
+        return case, tasks, self._store.exemption(tenant_id, school_id, student_id)
+
     def resolve(self, actor: Principal, tenant_id: str, school_id: str, student_id: str) -> Case:
         """The nightly then stops the student's instances whose stages stop on `caseResolved`."""
         case = self._cases.case(tenant_id, school_id, student_id)

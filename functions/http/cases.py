@@ -13,6 +13,7 @@ from domain.access import Permission
 from domain.intervention_cases import CaseStatus
 from domain.work_tasks import TaskStatus, WorkTask
 from functions.http.cases_models import (
+    CaseDetail,
     CasePage,
     CaseSummary,
     ExemptionBody,
@@ -56,6 +57,15 @@ def cases(access: Reader, tier: Annotated[int | None, Query(ge=1, le=3)] = None,
           status: CaseStatus | None = None) -> CasePage:
     found = bootstrap.container().casework.cases(access.tenant_id, _school(access), tier=tier, status=status)
     return CasePage(items=[CaseSummary.of(c) for c in found])
+
+
+@router.get("/api/cases/{studentId}", response_model=CaseDetail, summary="A student's case",
+            description="The case (tier, status, dates) with the student's work tasks and exemption; "
+                        "404 when the student has no case.", **OUT)
+def case(access: Reader, studentId: StudentId) -> CaseDetail:  # noqa: N803
+    casework = bootstrap.container().casework
+    found, tasks, exemption = casework.case(access.tenant_id, _school(access), studentId)
+    return CaseDetail.of_parts(found, tasks, exemption)
 
 
 @router.post("/api/cases/{studentId}/resolve", response_model=CaseSummary, summary="Resolve a student's case",

@@ -80,3 +80,13 @@ class TaskView(ApiModel):
 class TaskPage(ApiModel):
     items: list[TaskView]
     continuation_token: str | None = None
+
+
+class CaseDetail(CaseSummary):
+    tasks: list[TaskView] = Field(description="The student's work tasks, soonest due first")
+    exemption: ExemptionView | None = Field(description="The exemption on record, if any")
+
+    @classmethod
+    def of_parts(cls, case: Case, tasks: list[WorkTask], exemption: Exemption | None) -> CaseDetail:
+        return cls(**CaseSummary.of(case).model_dump(), tasks=[TaskView.of(t) for t in tasks],
+                   exemption=ExemptionView.of(case.student_id, exemption) if exemption else None)

@@ -18,6 +18,7 @@ ROUTES = [
     Route("DELETE", "/api/students/{studentId}/exemption", STAFF, url="/api/students/no-such/exemption",
           ok=MISSING),
     Route("GET", "/api/cases", READERS, params={"tier": "1", "status": "OPEN"}),
+    Route("GET", "/api/cases/{studentId}", READERS, url="/api/cases/no-such", ok=MISSING),
     Route("POST", "/api/cases/{studentId}/resolve", STAFF, url="/api/cases/no-such/resolve", ok=MISSING),
     Route("GET", "/api/tasks", READERS, params={"status": "OPEN"}),
     Route("POST", "/api/tasks", STAFF, json={"studentId": "st-1", "title": "Call home", "assignee": "u-1",

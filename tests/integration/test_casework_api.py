@@ -111,6 +111,11 @@ def test_tasks_are_created_listed_and_updated_with_if_match(  # type: ignore[no-
     assert done.status_code == 200 and done.json()["status"] == "DONE" and done.json()["title"] == "Call home"
     stale = client.put(url, params=S1, json={"status": "CANCELLED"}, headers={**officer, "If-Match": etag})
     assert stale.status_code == 412, stale.text
+    detail = client.get(f"/api/cases/{night}", params=S1, headers=teacher)
+    assert detail.status_code == 200, detail.text
+    assert detail.json()["tier"] == 1 and detail.json()["exemption"] is None
+    assert [(t["id"], t["status"]) for t in detail.json()["tasks"]] == [(task["id"], "DONE")]
+    assert client.get("/api/cases/nobody", params=S1, headers=teacher).status_code == 404
     assert client.put(url, params=S1, json={}, headers=officer).status_code == 428
     assert client.get("/api/tasks", params={**S1, "status": "OPEN"}, headers=teacher).json()["items"] == []
     [update] = audited(app_container, tenant, "interventions.task.updated")
