@@ -31,6 +31,10 @@ from adapters.table_marks import (
     TableMarkRepository,
 )
 from adapters.table_marks import TABLES as MARK_TABLES
+from adapters.table_meetings import TABLE as MEETINGS_TABLE
+from adapters.table_meetings import TableMeetingStore
+from adapters.table_print_batches import TABLE as PRINT_BATCHES_TABLE
+from adapters.table_print_batches import TablePrintBatches
 from adapters.table_roster import TableRoster
 from adapters.table_rules import TABLE as RULESETS_TABLE
 from adapters.table_rules import TableRuleSets
@@ -38,6 +42,8 @@ from adapters.table_summaries import LATEST as LATEST_SUMMARIES_TABLE
 from adapters.table_summaries import SUMMARIES as SUMMARIES_TABLE
 from adapters.table_summaries import TABLES as SUMMARY_TABLES
 from adapters.table_summaries import TableLeaseRepository, TableSummaryRepository
+from adapters.table_templates import TABLE as LETTER_TEMPLATES_TABLE
+from adapters.table_templates import TableLetterTemplates
 from adapters.table_year_rows import TableYearRows
 from adapters.tables import Table, Tables
 from domain.paths import CONTAINERS
@@ -50,13 +56,22 @@ from services.intervention_queue import InterventionQueue
 from services.jobs import JobRuns
 from services.letter_artifacts import LetterArtifacts
 from services.letter_delivery import LetterDelivery, Mailer
+from services.letter_generate import LetterGenerate
 from services.letter_ports import MergeDataBuilder, TemplateSource
+from services.letter_previews import LetterPreviews
 from services.letter_render import LetterRenderer
-from services.letter_sources import StarterTemplateSource, SummaryMergeBuilder
+from services.letter_sources import SummaryMergeBuilder
+from services.letter_templates import LetterTemplateAdmin
+from services.letter_templates_source import StoredTemplateSource, TemplateCatalog
+from services.letter_translation import TranslationDrafts
+from services.meeting_effects import MeetingEffects
+from services.meetings import Meetings
 from services.normalization import Normalization
 from services.normalize_jobs import NORMALIZE_QUEUE, NormalizeJobs
 from services.outbox import DISPATCH_QUEUE, EventPublisher, Outbox, Relay
 from services.ports import Clock, SystemClock
+from services.print_batch_jobs import PRINT_BATCH_QUEUE, PrintBatchJobs
+from services.print_batches import PrintBatches
 from services.roster import RosterService
 from services.roster_ports import RosterReader
 from services.rules import RuleSets
@@ -68,8 +83,9 @@ from settings import Settings
 
 # Every table the app uses; `ensure_storage` creates them (Bicep does in Azure).
 TABLES = [JOBRUNS_TABLE, AUDIT_TABLE, LOCAL_EVENTS_TABLE, *ROSTER_TABLES, *MARK_TABLES, *SUMMARY_TABLES,
-          RULESETS_TABLE, INTERVENTIONS_TABLE, LETTER_ARTIFACTS_TABLE]
-QUEUES = [DISPATCH_QUEUE, NORMALIZE_QUEUE, EVALUATE_QUEUE, LETTER_JOBS_QUEUE]
+          RULESETS_TABLE, INTERVENTIONS_TABLE, LETTER_ARTIFACTS_TABLE, PRINT_BATCHES_TABLE, MEETINGS_TABLE,
+          LETTER_TEMPLATES_TABLE]
+QUEUES = [DISPATCH_QUEUE, NORMALIZE_QUEUE, EVALUATE_QUEUE, LETTER_JOBS_QUEUE, PRINT_BATCH_QUEUE]
 # Tables whose services stage outbox events (services.outbox.stage): the outbox-sweep timer
 # scans these for rows whose nudge was lost. Add a table here when it starts staging events.
 OUTBOX_TABLES: list[str] = [LATEST_SUMMARIES_TABLE, INTERVENTIONS_TABLE]
@@ -170,7 +186,7 @@ class Container:
     def scheduler(self) -> Scheduler:
         return Scheduler(self.rule_sets_reader, self.roster_reader, self.summary_store,
                          self.intervention_store, self.clock, partial(self.queues.send, LETTER_JOBS_QUEUE),
-                         exemptions=self.casework_store)
+                         exemptions=self.casework_store, meetings=self.meeting_store)
 
     @cached_property
     def casework_store(self) -> TableCaseworkStore:
@@ -180,6 +196,17 @@ class Container:
     @cached_property
     def casework(self) -> Casework:
         return Casework(self.casework_store, self.intervention_store, self.roster_reader, self.audit,
+                        self.clock)
+
+    @cached_property
+    def meeting_store(self) -> TableMeetingStore:
+        return TableMeetingStore(self.tables(MEETINGS_TABLE))
+
+    @cached_property
+    def meetings(self) -> Meetings:
+        """`invite` stays None until the invitation letter is wired (services/meetings.py)."""
+        effects = MeetingEffects(self.intervention_store, self.rule_sets_reader, self.roster_reader)
+        return Meetings(self.meeting_store, effects, self.casework, self.roster_reader, self.audit,
                         self.clock)
 
     @cached_property
@@ -218,9 +245,30 @@ class Container:
         return LetterArtifacts(self.letter_artifact_store, self.blobs, self.audit)
 
     @cached_property
+    def letter_template_store(self) -> TableLetterTemplates:
+        return TableLetterTemplates(self.tables(LETTER_TEMPLATES_TABLE))
+
+    @cached_property
+    def letter_template_catalog(self) -> TemplateCatalog:
+        return TemplateCatalog(self.roster_reader, self.letter_template_store)
+
+    @cached_property
     def letter_templates(self) -> TemplateSource:
-        """Approved starter templates of the school's jurisdiction by key, language and date."""
-        return StarterTemplateSource(self.roster_reader)
+        """The school jurisdiction's starters and the tenant's stored templates, by key, language
+        and date (services/letter_templates_source.py)."""
+        return StoredTemplateSource(self.letter_template_catalog)
+
+    @cached_property
+    def letter_template_admin(self) -> LetterTemplateAdmin:
+        return LetterTemplateAdmin(self.letter_template_catalog, self.letter_template_store, self.audit,
+                                   self.clock)
+
+    @cached_property
+    def letter_previews(self) -> LetterPreviews:
+        from adapters.pdf import html_to_pdf  # xhtml2pdf is heavy: loaded on first preview
+
+        return LetterPreviews(self.letter_template_admin, self.table_roster, self.intervention_store,
+                              self.letter_merge, html_to_pdf, self.clock)
 
     @cached_property
     def letter_merge(self) -> MergeDataBuilder:
@@ -233,7 +281,16 @@ class Container:
 
         return LetterRenderer(self.intervention_store, self.table_roster, self.letter_templates,
                               self.letter_merge, html_to_pdf, self.blobs, self.letter_artifact_store,
-                              self.audit, self.clock)
+                              self.audit, self.clock, drafts=self.translation_drafts)
+
+    @cached_property
+    def translation_drafts(self) -> TranslationDrafts | None:
+        """None unless a translator is configured (TRANSLATOR_ENDPOINT): then a guardian's missing
+        language gets a machine-translated DRAFT for staff to approve."""
+        from adapters.translator import translator_from_settings
+
+        translator = translator_from_settings(self.settings)
+        return TranslationDrafts(translator, self.letter_template_store, self.audit) if translator else None
 
     @cached_property
     def mailer(self) -> Mailer:
@@ -244,7 +301,28 @@ class Container:
     @cached_property
     def letter_delivery(self) -> LetterDelivery:
         return LetterDelivery(self.letter_artifact_store, self.blobs, self.table_roster,
-                              self.intervention_store, self.mailer, self.audit, self.clock)
+                              self.intervention_store, self.mailer, self.audit, self.clock,
+                              self.print_batch_store)
+
+    @cached_property
+    def letter_generate(self) -> LetterGenerate:
+        return LetterGenerate(self.intervention_store, self.letter_artifact_store,
+                              lambda: self.letter_renderer, self.audit)
+
+    @cached_property
+    def print_batch_store(self) -> TablePrintBatches:
+        return TablePrintBatches(self.tables(PRINT_BATCHES_TABLE))
+
+    @cached_property
+    def print_batches(self) -> PrintBatches:
+        from adapters.pdf_merge import merge_pdfs  # pypdf: loaded by the print-batch paths only
+
+        return PrintBatches(self.print_batch_store, self.blobs, merge_pdfs, self.audit, self.clock)
+
+    @cached_property
+    def print_batch_jobs(self) -> PrintBatchJobs:
+        return PrintBatchJobs(self.roster_reader, lambda: self.print_batches, self.jobs, self.clock,
+                              self.queues.send)
 
     @cached_property
     def token_validator(self) -> TokenValidator:

@@ -2,7 +2,14 @@
 
 import azure.functions as func
 
-from functions import attendance_jobs, intervention_jobs, letter_delivery, letter_jobs, outbox_relay
+from functions import (
+    attendance_jobs,
+    intervention_jobs,
+    letter_delivery,
+    letter_jobs,
+    outbox_relay,
+    print_batches,
+)
 from functions.http.api import create_api
 from functions.logging_setup import configure_logging
 
@@ -16,3 +23,4 @@ app.register_functions(attendance_jobs.bp)
 app.register_functions(intervention_jobs.bp)
 app.register_functions(letter_jobs.bp)
 app.register_functions(letter_delivery.bp)
+app.register_functions(print_batches.bp)

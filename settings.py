@@ -102,6 +102,8 @@ class Settings(BaseSettings):
     sis_sync_queue: str = setting("SIS_SYNC_QUEUE", "sis-sync-completed")
     nightly_schedule: str = setting("NIGHTLY_SCHEDULE", "0 0 2 * * *")
     outbox_relay_schedule: str = setting("OUTBOX_RELAY_SCHEDULE", "0 */5 * * * *")
+    # hourly: each school's print batch is built at 05:00 its local time (services/print_batch_jobs.py)
+    print_batch_schedule: str = setting("PRINT_BATCH_SCHEDULE", "0 5 * * * *")
 
     auth_issuer: str = setting("AUTH_ISSUER", "https://dev.attendance.local/")
     auth_audience: str = setting("AUTH_AUDIENCE", "api://attendance-orchestrator")
@@ -120,6 +122,15 @@ class Settings(BaseSettings):
     smtp_username: str | None = setting("SMTP_USERNAME", None)
     smtp_password: SecretStr | None = setting("SMTP_PASSWORD", None)
 
+    # Machine translation of letter templates (adapters/translator.py); no endpoint = off.
+    # The endpoint is the global one or `https://<name>.cognitiveservices.azure.com/translator/
+    # text/v3.0`; a key in development, else the app's managed identity (Entra ID), which on the
+    # global endpoint also needs the resource's ARM id and region.
+    translator_endpoint: str | None = setting("TRANSLATOR_ENDPOINT", None)
+    translator_region: str | None = setting("TRANSLATOR_REGION", None)
+    translator_key: SecretStr | None = setting("TRANSLATOR_KEY", None)
+    translator_resource_id: str | None = setting("TRANSLATOR_RESOURCE_ID", None)
+
     @model_validator(mode="after")
     def _no_dev_keys_in_production(self) -> Settings:
         if self.environment == "production" and not self.auth_jwks_uri:
@@ -131,5 +142,6 @@ class Settings(BaseSettings):
         """Values that binding expressions like %NIGHTLY_SCHEDULE% resolve to (used by devhost)."""
         return {"NIGHTLY_SCHEDULE": self.nightly_schedule,
                 "OUTBOX_RELAY_SCHEDULE": self.outbox_relay_schedule,
+                "PRINT_BATCH_SCHEDULE": self.print_batch_schedule,
                 "SIS_SYNC_QUEUE": self.sis_sync_queue,
                 "DOMAIN_EVENTS_TOPIC": self.domain_events_topic}

@@ -4,10 +4,14 @@ reportlab's invariant mode fixes the creation date and the document id; the meta
 fixed too (no dates, no host, no random ids). The text font is DejaVu Sans, embedded (subset), so
 Irish and Polish diacritics and Cyrillic (Ukrainian) render and extract back as text.
 
-Not covered yet: Arabic and other right-to-left scripts. DejaVu Sans has Arabic glyphs, but
-xhtml2pdf/reportlab do no bidi reordering or Arabic shaping (joining forms), so an Arabic letter
-would come out with disconnected letters in the wrong order. That needs a shaping step (e.g.
-arabic-reshaper + python-bidi) and a font tested for it before Arabic letters are sent.
+Arabic (right to left): xhtml2pdf 0.2.28 joins the letters with arabic-reshaper (presentation
+forms, which DejaVu Sans carries) and puts each line in visual order as it draws it (its own
+UAX #9, line by line, so a wrapped paragraph starts on its first line). The HTML stays in logical
+order; a right-to-left letter only declares `dir="rtl"`/`lang` (domain/letters/direction.py, done
+by render_html), which right-aligns it. Do not reorder the text before it gets here (e.g. with
+python-bidi): it would be reversed twice. Arabic diacritics (harakat) are dropped by the
+reshaper; letters are written without them. tests/unit/test_pdf_scripts.py checks the drawn
+glyphs against python-bidi as an independent reference.
 """
 
 from __future__ import annotations

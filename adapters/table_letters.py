@@ -28,7 +28,9 @@ def _entity(a: LetterArtifact) -> dict[str, Any]:
             "missingTranslation": a.missing_translation, "failureReason": a.failure_reason,
             "attempts": a.attempts,
             "deliveredAt": a.delivered_at.isoformat() if a.delivered_at else None,
-            "guardianUnreachable": a.guardian_unreachable}
+            "guardianUnreachable": a.guardian_unreachable,
+            "sendingSince": a.sending_since.isoformat() if a.sending_since else None,
+            "channel": a.channel}
 
 
 def _artifact(tenant_id: str, school_id: str, row: Entity) -> LetterArtifact:
@@ -42,7 +44,9 @@ def _artifact(tenant_id: str, school_id: str, row: Entity) -> LetterArtifact:
         missing_translation=row.get("missingTranslation"), failure_reason=row.get("failureReason"),
         attempts=int(row.get("attempts") or 0),
         delivered_at=datetime.fromisoformat(row["deliveredAt"]) if row.get("deliveredAt") else None,
-        guardian_unreachable=bool(row.get("guardianUnreachable")), etag=row.etag)
+        guardian_unreachable=bool(row.get("guardianUnreachable")),
+        sending_since=datetime.fromisoformat(row["sendingSince"]) if row.get("sendingSince") else None,
+        channel=row.get("channel"), etag=row.etag)
 
 
 class TableLetterArtifacts:

@@ -4,14 +4,15 @@ demo term, then the API on :7071 until Ctrl-C."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import bootstrap
 from adapters.identity import mint_dev_token
-from devhost import azurite, demo
+from devhost import azurite, demo, demo_letters, mailbox
 from devhost.host import DevHost, load_app
 from devhost.token import DEMO_TENANT
 from functions.logging_setup import configure_logging
@@ -19,6 +20,7 @@ from settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / ".azurite"
+MAIL = ROOT / ".demo-mail"
 PORTS = (10000, 10001, 10002)
 NIGHTLY = "nightly"
 
@@ -36,10 +38,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-serve", action="store_true", help="stop after the nightly job")
     args = parser.parse_args(argv)
 
-    settings = Settings()
     configure_logging("WARNING")
     server = azurite.start(location=DATA, ports=PORTS, log=DATA / "azurite.log")
     say(f"Azurite on 127.0.0.1:{PORTS[0]}-{PORTS[2]} (data in {DATA.relative_to(ROOT)}/)")
+    stack = contextlib.ExitStack()
+    _, smtp_port = stack.enter_context(mailbox.running(MAIL))
+    say(f"local SMTP server on 127.0.0.1:{smtp_port}: e-mailed letters land in {MAIL.relative_to(ROOT)}/")
+    # the app's mailer talks plain SMTP to it; in Azure it is ACS's SMTP endpoint with STARTTLS
+    settings = Settings(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_port, SMTP_USE_TLS=False)
     container = bootstrap.Container(settings)
     bootstrap.use_container(container)
     try:
@@ -51,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
         run_nightly(container, host, run_date)
         say("installing each school's jurisdiction preset and replaying the scheduler over the term")
         demo.run_interventions(container, report=lambda line: print(f"    {line}", flush=True))
+        say("approving the queue's letters as the demo attendance officer; rendering and delivering them")
+        demo_letters.send_letters(host, host.fire_time(NIGHTLY, run_date) + timedelta(hours=7),
+                                  report=lambda line: print(f"    {line}", flush=True))
         print_access(settings, args.port)
         if not args.no_serve:
             say(f"serving http://localhost:{args.port}  (Ctrl-C to stop)")
@@ -58,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        stack.close()
         server.stop()
     return 0
 

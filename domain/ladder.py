@@ -158,6 +158,10 @@ class StudentInterventionInstance:
     event_count: int = 0
     last_hash: str = GENESIS_HASH
     etag: str | None = None
+    # A meeting's MEDICAL_PLAN pauses the ladder (domain/ladder_pause.py): the nightly neither
+    # advances, queues nor escalates it through `paused_until`, and resumes it after.
+    paused_until: date | None = None
+    pause_reason: str | None = None
 
     @property
     def student(self) -> StudentRef:

@@ -33,6 +33,10 @@ class EventKind(StrEnum):
     STOPPED = "STOPPED"
     ESCALATED = "ESCALATED"
     COMPLETED = "COMPLETED"
+    MEETING_HELD = "MEETING_HELD"  # data: meetingId, outcome
+    MEETING_NO_SHOW = "MEETING_NO_SHOW"  # data: meetingId
+    PAUSED = "PAUSED"  # data: until (a meeting's medical plan)
+    RESUMED = "RESUMED"
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,6 +37,7 @@ from domain.ladder import (
 )
 from domain.ladder_events import InterventionEvent
 from domain.ladder_guards import advance_blocker, check_version, conditions_blocker, start_blocker, wait_left
+from domain.ladder_pause import is_paused, resume
 from domain.ladder_queue import DueAction, due_action
 from domain.ladder_table import Applied
 from domain.ladder_transitions import (
@@ -78,11 +79,16 @@ def run_night(ladder: Ladder, student: StudentRef, latest: StudentInterventionIn
         events += new
     else:
         instance = latest
+        if instance.paused_until is not None and not is_paused(instance, on):
+            instance, resumed = resume(instance, on=on)  # the medical plan's review date has passed
+            events += resumed
+        if is_paused(instance, on):
+            return _paused_night(instance, ladder, facts, on=on)
         moved, waiting = _stop_or_escalate(instance, ladder, facts, on=on, calendar=calendar)
         if moved is not None and moved.instance.status.closed:
-            return Night(moved.instance, moved.events, None, None)
+            return Night(moved.instance, (*events, *moved.events), None, None)
         if moved is not None:
-            instance, events = moved.instance, [*moved.events]
+            instance, events = moved.instance, [*events, *moved.events]
         elif waiting is None:
             instance, waiting = _move_on(instance, ladder, facts, events, on=on, calendar=calendar)
     woken = instance.action is ActionState.SNOOZED and (instance.snoozed_until or on) <= on
@@ -95,6 +101,17 @@ def run_night(ladder: Ladder, student: StudentRef, latest: StudentInterventionIn
     if waiting is None and instance.action is not ActionState.DONE:
         waiting = _WAITING.get(instance.action)
     return Night(instance, tuple(events), due_action(instance, ladder), waiting)
+
+
+def _paused_night(instance: StudentInterventionInstance, ladder: Ladder, facts: StageFacts, *,
+                  on: date) -> Night:
+    """A paused instance (a medical plan): only its stop condition may still close it."""
+    finding = facts.stop(instance.stage_order)
+    if finding.met:
+        stopped = stop(instance, on=on, reason="stop condition met", evidence=words(finding.evidence))
+        return Night(stopped.instance, stopped.events, None, None)
+    return Night(instance, (), due_action(instance, ladder),
+                 f"paused until {instance.paused_until}: {instance.pause_reason}")
 
 
 def _stop_or_escalate(instance: StudentInterventionInstance, ladder: Ladder, facts: StageFacts, *, on: date,

@@ -32,7 +32,7 @@ def instance_to_record(instance: StudentInterventionInstance) -> dict[str, Any]:
         "stageEvidence": list(i.stage_evidence), "actionDoneOn": _iso(i.action_done_on),
         "snoozedUntil": _iso(i.snoozed_until), "interventionSinceDone": i.intervention_since_done,
         "closedOn": _iso(i.closed_on), "closedReason": i.closed_reason, "eventCount": i.event_count,
-        "lastHash": i.last_hash,
+        "lastHash": i.last_hash, "pausedUntil": _iso(i.paused_until), "pauseReason": i.pause_reason,
     }
 
 
@@ -46,4 +46,4 @@ def instance_from_record(record: Mapping[str, Any], *,
         date.fromisoformat(r["startedOn"]), date.fromisoformat(r["stageEnteredOn"]),
         tuple(r.get("stageEvidence") or ()), _day(r.get("actionDoneOn")), _day(r.get("snoozedUntil")),
         bool(r.get("interventionSinceDone", False)), _day(r.get("closedOn")), r.get("closedReason"),
-        int(r["eventCount"]), r["lastHash"], etag)
+        int(r["eventCount"]), r["lastHash"], etag, _day(r.get("pausedUntil")), r.get("pauseReason"))

@@ -37,6 +37,9 @@ class Command(StrEnum):
     STOP = "STOP"
     ESCALATE = "ESCALATE"  # close the instance as ESCALATED: nothing left on the ladder to move to
     ESCALATE_TO_NEXT = "ESCALATE_TO_NEXT"  # move to the next stage now, waiving its wait and entry
+    RECORD_MEETING = "RECORD_MEETING"  # a meeting was held or missed (domain/meeting_outcomes.py)
+    PAUSE = "PAUSE"  # a medical plan holds the ladder still until a review date
+    RESUME = "RESUME"
 
 
 class Move(NamedTuple):
@@ -71,6 +74,10 @@ TRANSITIONS: dict[tuple[InstanceStatus | None, ActionState | None, Command], Mov
     **{(_S.ACTIVE, a, _C.LOG_INTERVENTION): Move(_S.ACTIVE, None, (_E.INTERVENTION_LOGGED,)) for a in _A},
     **{(_S.ACTIVE, a, _C.STOP): Move(_S.STOPPED, None, (_E.STOPPED,)) for a in _A},
     **{(_S.ACTIVE, a, _C.ESCALATE): Move(_S.ESCALATED, None, (_E.ESCALATED,)) for a in _A},
+    # meetings: the caller names MEETING_HELD or MEETING_NO_SHOW; pausing leaves the action as it is
+    **{(_S.ACTIVE, a, _C.RECORD_MEETING): Move(_S.ACTIVE, None, None) for a in _A},
+    **{(_S.ACTIVE, a, _C.PAUSE): Move(_S.ACTIVE, None, (_E.PAUSED,)) for a in _A},
+    **{(_S.ACTIVE, a, _C.RESUME): Move(_S.ACTIVE, None, (_E.RESUMED,)) for a in _A},
 }
 
 # What "done" records for each type of stage; finishing an ESCALATION stage escalates.

@@ -29,6 +29,21 @@ param authTenantId string = ''
 @description('Expected audience (aud claim) of bearer tokens.')
 param authAudience string = 'api://attendance-orchestrator'
 
+@description('SMTP server for letter e-mail: Azure Communication Services\' SMTP endpoint.')
+param smtpHost string = 'smtp.azurecomm.net'
+
+@description('SMTP port (587: STARTTLS).')
+param smtpPort int = 587
+
+@description('From address of letter e-mail: a MailFrom address of the Communication Services e-mail domain.')
+param smtpSender string = ''
+
+@description('SMTP user name (for Communication Services: the SMTP username of its Entra ID application).')
+param smtpUsername string = ''
+
+@description('Key Vault secret URI of the SMTP password (the Entra ID application\'s client secret); the app reads it with its managed identity, which needs Key Vault Secrets User on that vault. No secret passes through the deployment.')
+param smtpPasswordSecretUri string = ''
+
 @allowed([
   2048
   4096
@@ -110,6 +125,11 @@ module api 'app/api.bicep' = {
     authIssuer: '${authority}/v2.0'
     authAudience: authAudience
     authJwksUri: '${authority}/discovery/v2.0/keys'
+    smtpHost: smtpHost
+    smtpPort: smtpPort
+    smtpSender: smtpSender
+    smtpUsername: smtpUsername
+    smtpPasswordSecretUri: smtpPasswordSecretUri
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
   }

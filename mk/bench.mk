@@ -2,9 +2,9 @@
 # (`-include mk/bench.mk`). Each prints its figures next to a baseline computed in the same run
 # and exits non-zero if the baseline's summaries disagree with the domain's; nothing asserts a time.
 
-.PHONY: bench bench-backfill bench-nightly bench-round-trips bench-rules bench-scheduler
+.PHONY: bench bench-backfill bench-nightly bench-round-trips bench-rules bench-scheduler bench-letters
 
-bench: bench-backfill bench-nightly bench-round-trips bench-rules bench-scheduler
+bench: bench-backfill bench-nightly bench-round-trips bench-rules bench-scheduler bench-letters
 
 # (a) full-year backfill of one 1,000-student school vs one SQLite query
 bench-backfill: setup
@@ -25,3 +25,7 @@ bench-rules: setup
 # (e) the nightly intervention scheduler on an in-memory Azurite: time and round trips per student
 bench-scheduler: setup
 	$(BIN)/python -m bench.scheduler
+
+# (f) letters per second per core: England letter 1 with its chart, xhtml2pdf vs reportlab direct
+bench-letters: setup
+	$(BIN)/python -m bench.letters

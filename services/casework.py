@@ -104,11 +104,14 @@ class Casework:
         return sorted(found, key=lambda t: (t.due_on, t.id))
 
     def create_task(self, actor: Principal, tenant_id: str, school_id: str, *, student_id: str, title: str,
-                    assignee: str, due_on: date, case_id: str | None = None) -> WorkTask:
+                    assignee: str, due_on: date, case_id: str | None = None,
+                    task_id: str | None = None) -> WorkTask:
+        """`task_id` fixed by the caller makes a retry raise AlreadyExists instead of duplicating."""
         if case_id is not None and self._cases.case(tenant_id, school_id, case_id) is None:
             raise ValidationFailed("no such case in this school", field="caseId")
-        task = self._store.save_task(WorkTask(self._new_id(), tenant_id, school_id, student_id, title,
-                                              assignee, due_on, TaskStatus.OPEN, actor.subject, case_id))
+        task = self._store.save_task(WorkTask(task_id or self._new_id(), tenant_id, school_id, student_id,
+                                              title, assignee, due_on, TaskStatus.OPEN, actor.subject,
+                                              case_id))
         self._audit.record(actor=actor, tenant_id=tenant_id, school_id=school_id,
                            action="interventions.task.created", entity_type="worktask", entity_id=task.id,
                            after=task.public())

@@ -5,9 +5,18 @@ compared with the hash on the artifact row too, so a forger who also rewrote the
 is caught: nothing is sent, the artifact is FAILED with the reason and `letter.delivery-failed`
 is audited. Idempotent: a DELIVERED artifact (a second event for the same blob) sends nothing.
 
-By the guardian's preference: EMAIL or EMAIL_AND_POST with an address on file is e-mailed with
-the PDF attached. POST is not implemented yet: that artifact stays RENDERED. No usable contact
-(no e-mail and no postal address) flags the guardian unreachable on the artifact and audits it.
+No double send: before sending, the delivery claims the artifact (SENDING, saved with the ETag it
+read). Of two events racing for one blob only one claim succeeds; the other gets ConcurrencyError
+and sends nothing. A failed send gives the claim back (RENDERED) and re-raises, so the host's retry
+claims it again; a claim older than LEASE (its sender died between claim and send) may be taken
+over by the next event or retry for the blob, so a crash does not strand the letter.
+
+By the guardian's preference (`channels`): EMAIL with an e-mail address is e-mailed with the PDF
+attached; POST with a postal address joins the school's print batch for the (school-local) day
+(services/print_batches.py builds it); EMAIL_AND_POST means both, as far as the contact details
+allow. An EMAIL guardian with no e-mail address but a postal address is posted to. The artifact is
+DELIVERED (with its channel) once it is e-mailed and/or in the batch; `letter.sent` is audited once
+per channel. No usable contact flags the guardian unreachable on the artifact and audits it.
 
 When every artifact of the instance's stage is DELIVERED, the stage's action is done
 (`mark_done`: LETTER_SENT), so the ladder's wait starts and the nightly stops re-sending the job.
@@ -17,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from datetime import timedelta
 from typing import Protocol
 
 from domain.errors import ConcurrencyError, IntegrityError
@@ -24,16 +34,19 @@ from domain.ladder import ActionState, InstanceStatus
 from domain.ladder_transitions import mark_done
 from domain.letters.artifacts import ArtifactStatus, Attachment, LetterArtifact
 from domain.paths import LETTERS, parse_letter_path
-from domain.schools import ContactPreference, Guardian, School
+from domain.schools import Guardian, School
 from services.audit import AuditLog
 from services.intervention_effects import Collected
 from services.intervention_ports import InterventionStore
 from services.letter_ports import ArtifactStore, LetterBlobs, StudentDetails
+from services.letter_post import channels, print_entry
 from services.normalize_jobs import local_date
 from services.ports import Clock
+from services.print_batches import PrintBatchStore
 
 log = logging.getLogger(__name__)
-EMAIL_PREFERENCES = (ContactPreference.EMAIL, ContactPreference.EMAIL_AND_POST)
+# how long a SENDING claim is honoured; sending one e-mail or writing one row takes seconds
+LEASE = timedelta(minutes=10)
 
 
 class Mailer(Protocol):
@@ -49,9 +62,11 @@ class NotRendered(Exception):
 
 class LetterDelivery:
     def __init__(self, artifacts: ArtifactStore, blobs: LetterBlobs, roster: StudentDetails,
-                 instances: InterventionStore, mailer: Mailer, audit: AuditLog, clock: Clock) -> None:
+                 instances: InterventionStore, mailer: Mailer, audit: AuditLog, clock: Clock,
+                 print_batches: PrintBatchStore) -> None:
         self._artifacts, self._blobs, self._roster = artifacts, blobs, roster
         self._instances, self._mailer, self._audit, self._clock = instances, mailer, audit, clock
+        self._print = print_batches
 
     def deliver(self, path: str) -> LetterArtifact:
         """`path` inside the `letters` container. Returns the artifact as it now stands."""
@@ -63,7 +78,10 @@ class LetterDelivery:
             # sent before: send nothing, but finish the stage if that run stopped short of it
             self._finish_stage(artifact, self._roster.school(tenant_id, school_id))
             return artifact
-        if artifact.status is not ArtifactStatus.RENDERED:
+        if artifact.status is ArtifactStatus.SENDING and not self._stale(artifact):
+            log.info("letter %s is being sent by another delivery", artifact.id)
+            return artifact
+        if artifact.status not in (ArtifactStatus.RENDERED, ArtifactStatus.SENDING):
             log.info("letter %s not delivered: it is %s", artifact.id, artifact.status.value)
             return artifact
         try:
@@ -74,29 +92,55 @@ class LetterDelivery:
             return self._failed(artifact, str(exc))
         school = self._roster.school(tenant_id, school_id)
         guardian = self._guardian(artifact)
-        if guardian is not None and guardian.email and guardian.contact_preference in EMAIL_PREFERENCES:
-            return self._email(artifact, school, guardian, pdf)
-        if guardian is not None and guardian.address is not None:
-            log.info("letter %s left RENDERED: post is not implemented yet", artifact.id)
-            return artifact
-        return self._unreachable(artifact)
+        email, post = channels(guardian)
+        if guardian is None or not (email or post):
+            return self._unreachable(artifact)
+        try:
+            claimed = self._artifacts.replace(artifact.sending(self._clock.now()))
+        except ConcurrencyError:
+            log.info("letter %s claimed by another delivery: not sent here", artifact.id)
+            return self._artifacts.get(tenant_id, school_id, artifact_id)
+        return self._send(claimed, school, guardian, pdf, email=email, post=post)
+
+    def _stale(self, artifact: LetterArtifact) -> bool:
+        since = artifact.sending_since
+        return since is None or self._clock.now() - since >= LEASE
+
+    def _send(self, claimed: LetterArtifact, school: School, guardian: Guardian, pdf: bytes, *,
+              email: bool, post: bool) -> LetterArtifact:
+        """Send by the chosen channels under the claim; a failure gives the claim back."""
+        sent: list[tuple[str, dict[str, object]]] = []
+        try:
+            if post:
+                entry = print_entry(claimed, school, guardian, self._clock.now())
+                self._print.add(entry)  # one row per artifact: a retry finds it there
+                sent.append(("POST", {"printBatch": entry.day.isoformat()}))
+            if email:
+                sent.append(("EMAIL", {"messageId": self._email(claimed, school, guardian, pdf)}))
+        except Exception:
+            try:
+                self._artifacts.replace(claimed.released())
+            except ConcurrencyError:
+                pass  # the claim was taken over meanwhile: that delivery owns it now
+            raise
+        channel = "EMAIL_AND_POST" if email and post else ("EMAIL" if email else "POST")
+        saved = self._artifacts.replace(claimed.delivered(self._clock.now(), channel))
+        for name, detail in sent:
+            self._record(claimed, "letter.sent", {"channel": name, "contentHash": claimed.content_hash,
+                                                  **detail})
+        self._finish_stage(saved, school)
+        return saved
 
     def _guardian(self, artifact: LetterArtifact) -> Guardian | None:
         detail = self._roster.student_detail(artifact.tenant_id, artifact.school_id, artifact.student_id)
         return next((g for _, g in detail.guardians if g.guardian_id == artifact.guardian_id), None)
 
-    def _email(self, artifact: LetterArtifact, school: School, guardian: Guardian,
-               pdf: bytes) -> LetterArtifact:
+    def _email(self, artifact: LetterArtifact, school: School, guardian: Guardian, pdf: bytes) -> str:
         assert guardian.email is not None
-        message_id = self._mailer.send(
+        return self._mailer.send(
             guardian.email, f"A letter from {school.name}",
             f"Please find attached a letter from {school.name} about your child's attendance.\n",
             pdf, "letter.pdf")
-        saved = self._artifacts.replace(artifact.delivered(self._clock.now()))
-        self._record(artifact, "letter.sent", {"channel": "EMAIL", "messageId": message_id,
-                                               "contentHash": artifact.content_hash})
-        self._finish_stage(saved, school)
-        return saved
 
     def _failed(self, artifact: LetterArtifact, reason: str) -> LetterArtifact:
         log.warning("letter %s not delivered: integrity check failed", artifact.id)
@@ -108,7 +152,9 @@ class LetterDelivery:
         if artifact.guardian_unreachable:
             return artifact  # flagged by an earlier event for this blob
         log.info("letter %s not delivered: guardian has no usable contact", artifact.id)
-        saved = self._artifacts.replace(artifact.unreachable())
+        # a stale claim of a guardian whose details were since removed is given back too
+        flagged = artifact.released() if artifact.status is ArtifactStatus.SENDING else artifact
+        saved = self._artifacts.replace(flagged.unreachable())
         self._record(artifact, "letter.guardian-unreachable", {"guardianId": artifact.guardian_id})
         return saved
 

@@ -35,6 +35,7 @@ from domain.letters.artifacts import (
 )
 from domain.letters.merge import with_chart
 from domain.letters.render import render_html
+from domain.letters.templates import LetterTemplate
 from domain.paths import LETTERS, letter_path
 from domain.schools import Guardian, StudentGuardian
 from services.audit import AuditLog
@@ -47,6 +48,7 @@ from services.letter_ports import (
     StudentDetails,
     TemplateSource,
 )
+from services.letter_translation import TranslationDrafts
 from services.ports import Clock
 
 log = logging.getLogger(__name__)
@@ -83,10 +85,11 @@ def recipients(links: list[tuple[StudentGuardian, Guardian]]) -> list[Guardian]:
 class LetterRenderer:
     def __init__(self, instances: InterventionStore, roster: StudentDetails, templates: TemplateSource,
                  merge: MergeDataBuilder, pdf: PdfRenderer, blobs: LetterBlobs, artifacts: ArtifactStore,
-                 audit: AuditLog, clock: Clock) -> None:
+                 audit: AuditLog, clock: Clock, drafts: TranslationDrafts | None = None) -> None:
         self._instances, self._roster, self._templates, self._merge = instances, roster, templates, merge
         self._pdf, self._blobs, self._artifacts = pdf, blobs, artifacts
         self._audit, self._clock = audit, clock
+        self._drafts = drafts  # None: no translator configured, no machine-translated drafts
 
     def handle(self, job: LetterJob, attempt: int = 1) -> list[LetterArtifact]:
         """The job's artifacts (empty when skipped). Raises on failure (the host retries)."""
@@ -138,6 +141,8 @@ class LetterRenderer:
                                                     school.language, now.date())
             if template is None:
                 raise NotFound(f"no approved template {item.template_key!r} in {school.language!r}")
+            if missing and missing != template.language:
+                self._request_translation(job.tenant_id, template, missing)
             data = dict(self._merge.build(template, instance, school, detail, guardian, now.date()))
             artifact = LetterArtifact(
                 id=artifact_id(instance.id, job.stage_order, guardian.guardian_id, template.language,
@@ -152,6 +157,16 @@ class LetterRenderer:
             except AlreadyExists:  # a concurrent delivery of the same job wrote it first
                 planned.append(self._artifacts.get(job.tenant_id, job.school_id, artifact.id))
         return planned
+
+    def _request_translation(self, tenant_id: str, template: LetterTemplate, language: str) -> None:
+        """A machine-translated draft for staff to approve; its failure never fails the letter."""
+        if self._drafts is None:
+            return
+        try:
+            self._drafts.request(tenant_id, template, language)
+        except Exception as exc:  # the letter goes out in the school language regardless
+            log.warning("machine translation of template %s v%s to %s failed: %s", template.key,
+                        template.version, language, type(exc).__name__)
 
     def _render(self, artifact: LetterArtifact) -> LetterArtifact:
         if artifact.status.done:

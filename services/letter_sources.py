@@ -1,12 +1,12 @@
-"""The letter renderer's template source and merge-data builder, over the starter templates and
-the stored daily summaries (no SDK here: the repositories come in through their ports).
+"""The letter renderer's merge-data builder over the stored daily summaries (no SDK here: the
+repositories come in through their ports). The template source is
+services/letter_templates_source.py (the starters and the tenant's stored templates).
 
-* `StarterTemplateSource`: the shipped starters of the school's jurisdiction; `approved` is the
-  approved template in force on the date (`applicable_template`), `version` that exact version.
 * `SummaryMergeBuilder`: the student's rows of the school year up to the letter's date (one
   query over the month partitions), the school's rows on the student's latest date (one query),
-  and the school's students for year groups (one partition read), into `build_merge_data`.
-  The chart is not added here: the renderer adds it after the snapshot is read back.
+  and the school's students for year groups (one partition read), into `build_merge_data`,
+  limited to the fields the template declares. The chart is not added here: the renderer adds
+  it after the snapshot is read back.
 """
 
 from __future__ import annotations
@@ -17,36 +17,13 @@ from typing import Any
 
 from domain.errors import NotFound
 from domain.ladder import StudentInterventionInstance
+from domain.letters.authoring import only_declared
 from domain.letters.merge import build_merge_data
-from domain.letters.starters import starter_templates
-from domain.letters.templates import LetterTemplate, applicable_template
+from domain.letters.templates import LetterTemplate
 from domain.schools import Guardian, School
 from services.attendance_ports import SummaryRepository
 from services.roster_ports import RosterReader
 from services.roster_store import StudentDetail
-
-
-class StarterTemplateSource:
-    def __init__(self, roster: RosterReader) -> None:
-        self._roster = roster
-
-    def _templates(self, tenant_id: str, school_id: str) -> tuple[LetterTemplate, ...]:
-        return starter_templates(self._roster.school(tenant_id, school_id).jurisdiction)
-
-    def approved(self, tenant_id: str, school_id: str, key: str, language: str,
-                 on: date) -> LetterTemplate | None:
-        try:
-            return applicable_template(self._templates(tenant_id, school_id), key, language, on,
-                                       school_id)
-        except NotFound:
-            return None
-
-    def version(self, tenant_id: str, school_id: str, key: str, language: str,
-                version: int) -> LetterTemplate:
-        for template in self._templates(tenant_id, school_id):
-            if (template.key, template.language, template.version) == (key, language, version):
-                return template
-        raise NotFound(f"no template {key!r} v{version} in {language!r}")
 
 
 class SummaryMergeBuilder:
@@ -66,7 +43,8 @@ class SummaryMergeBuilder:
         latest = history[-1]
         same_date = [r for r in self._summaries.on_date(tenant_id, school_id, latest.date)
                      if r.date == latest.date]
-        return build_merge_data(
+        data = build_merge_data(
             school=school, student=pupil, guardian=guardian, latest=latest, history=history,
             same_date_rows=same_date, students=self._roster.students(tenant_id, school_id),
             stage_type=instance.stage_type, evidence=instance.stage_evidence, letter_date=on)
+        return only_declared(template, data)  # a stored template may use fewer fields

@@ -23,6 +23,7 @@ from domain.ladder import ActionState, InstanceStatus, StudentInterventionInstan
 from domain.ladder_nightly import run_night
 from domain.ladder_rules import RuleFacts, ladder_of
 from domain.ladder_transitions import mark_done
+from domain.meeting_facts import MeetingFacts, held_still
 from domain.rules import EvaluationContext, InstanceFacts, InterventionRuleSet, rule_set_days, stage_days
 from domain.rules.ruleset import StageType
 from domain.summaries import DailySummary
@@ -30,6 +31,7 @@ from services.casework_ports import ExemptionReader
 from services.intervention_effects import Collected, SendJob
 from services.intervention_ports import InterventionStore, SummaryDays
 from services.letter_resend import RESEND_AFTER, resend_lost_letter_jobs
+from services.meeting_ports import MeetingReader
 from services.ports import Clock
 from services.roster_ports import RosterReader
 from services.rules_ports import RuleSetReader
@@ -48,10 +50,12 @@ class NightResult:
 class Scheduler:
     def __init__(self, rules: RuleSetReader, roster: RosterReader, summaries: SummaryDays,
                  store: InterventionStore, clock: Clock, send_letter_job: SendJob,
-                 exemptions: ExemptionReader | None = None, resend_after: timedelta = RESEND_AFTER) -> None:
+                 exemptions: ExemptionReader | None = None, resend_after: timedelta = RESEND_AFTER,
+                 meetings: MeetingReader | None = None) -> None:
         self._rules, self._roster, self._summaries = rules, roster, summaries
         self._store, self._clock, self._send_letter_job = store, clock, send_letter_job
         self._exemptions, self._resend_after = exemptions, resend_after
+        self._meetings = meetings
 
     def run(self, tenant_id: str, school_id: str, day: date) -> NightResult:
         result = NightResult()
@@ -70,7 +74,12 @@ class Scheduler:
         cases = self._store.cases(tenant_id, school_id)
         exemptions = self._exemptions.exemptions(tenant_id, school_id) if self._exemptions else {}
         versions = _Versions(self._rules, tenant_id, {r.id: r for r in rule_sets})
+        meetings = MeetingFacts(self._meetings.school(tenant_id, school_id) if self._meetings else ())
+        plans = meetings.plans_on(day)
         days = {day} | _needed_days(rule_sets, versions, latest.values(), calendar, day, previous)
+        for plan in plans:  # every school day since a medical plan was agreed: its absences' codes
+            days |= set(calendar.school_days_between(plan.since, day))
+        jurisdiction = self._roster.school(tenant_id, school_id).jurisdiction if plans else ""
         rows = self._summaries.on_dates(tenant_id, school_id, days)
         today = rows.get(day, {})
         result.count("students", len(today))
@@ -83,10 +92,17 @@ class Scheduler:
             exemption = exemptions.get(student_id)
             recorded = InstanceFacts(case_resolved=case is not None and case.status is CaseStatus.RESOLVED,
                                      exemptions=(exemption,) if exemption else ())
+            plan = meetings.plan(student_id, day)
+            still = plan is not None and held_still(plan, student_rows, calendar.school_days_between(
+                plan.since, day), jurisdiction)
             for current in rule_sets:
                 instance = latest.get((student_id, current.id))
+                if still and not _paused(instance):  # only medical absences since the plan: no new step
+                    result.count("heldByMedicalPlan")
+                    continue
                 rule_set = versions.of(instance, current)
-                ctx = EvaluationContext(calendar, day, row, student_rows, recorded, previous)
+                facts = meetings.facts(recorded, instance)
+                ctx = EvaluationContext(calendar, day, row, student_rows, facts, previous)
                 ladder = ladder_of(rule_set)
                 night = run_night(ladder, StudentRef(tenant_id, school_id, student_id), instance,
                                   RuleFacts(rule_set, ctx, instance), on=day, calendar=calendar)
@@ -144,6 +160,12 @@ class _Versions:
         if wanted not in self._cache:
             self._cache[wanted] = self._rules.version(self._tenant, *wanted)
         return self._cache[wanted]
+
+
+def _paused(instance: StudentInterventionInstance | None) -> bool:
+    """A paused instance still gets its night: it resumes after the review date, or stops."""
+    return (instance is not None and instance.status is InstanceStatus.ACTIVE
+            and instance.paused_until is not None)
 
 
 def _rank(instance: StudentInterventionInstance) -> tuple[bool, date, date]:

@@ -20,12 +20,15 @@ class ArtifactStatus(StrEnum):
     PENDING = "PENDING"      # merge data snapshotted, PDF not stored yet (a retry re-renders it)
     RENDERED = "RENDERED"    # PDF stored with its hash
     FAILED = "FAILED"        # gave up after the last attempt; `failure_reason` says why
-    DELIVERED = "DELIVERED"  # sent by the delivery function
+    # claimed by one delivery (ETag-conditional) that is sending it now; a claim older than
+    # services/letter_delivery.py's lease may be taken over by a retry (the sender crashed)
+    SENDING = "SENDING"
+    DELIVERED = "DELIVERED"  # sent by the delivery function (`channel` says how)
 
     @property
     def done(self) -> bool:
-        """Nothing left for the render job to do."""
-        return self in (ArtifactStatus.RENDERED, ArtifactStatus.DELIVERED)
+        """Nothing left for the render job to do: the PDF is stored (SENDING is past that too)."""
+        return self in (ArtifactStatus.RENDERED, ArtifactStatus.SENDING, ArtifactStatus.DELIVERED)
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,8 @@ class LetterArtifact:
     delivered_at: datetime | None = None
     # no usable contact for the guardian's preference: nothing was sent, staff must follow up
     guardian_unreachable: bool = False
+    sending_since: datetime | None = None  # when the current SENDING claim was taken
+    channel: str | None = None  # EMAIL, POST or EMAIL_AND_POST once DELIVERED
     etag: str | None = None
 
     def rendered(self, path: str, sha256: str, at: datetime) -> LetterArtifact:
@@ -98,9 +103,17 @@ class LetterArtifact:
     def failed(self, reason: str, attempts: int) -> LetterArtifact:
         return replace(self, status=ArtifactStatus.FAILED, failure_reason=reason, attempts=attempts)
 
-    def delivered(self, at: datetime) -> LetterArtifact:
+    def sending(self, at: datetime) -> LetterArtifact:
+        """The delivery's claim: saved with the read ETag, so only one of two racers gets it."""
+        return replace(self, status=ArtifactStatus.SENDING, sending_since=at)
+
+    def released(self) -> LetterArtifact:
+        """The claim given back (sending failed): RENDERED again, so a retry can claim it."""
+        return replace(self, status=ArtifactStatus.RENDERED, sending_since=None)
+
+    def delivered(self, at: datetime, channel: str) -> LetterArtifact:
         return replace(self, status=ArtifactStatus.DELIVERED, delivered_at=at, failure_reason=None,
-                       guardian_unreachable=False)
+                       guardian_unreachable=False, sending_since=None, channel=channel)
 
     def unreachable(self) -> LetterArtifact:
         """Stays RENDERED (nothing was sent) with the guardian flagged for staff."""

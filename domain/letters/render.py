@@ -2,8 +2,8 @@
 
 The merge data is checked against the template's schema first, so a missing field is reported
 together with every other missing field rather than one at a time. Only an APPROVED template
-renders for sending; a preview renders any template, and a DRAFT preview carries a visible
-"DRAFT" watermark.
+renders for sending; a preview renders any template, and the preview of one not APPROVED (a
+draft, or a retired version) carries a visible "DRAFT" watermark.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from domain.errors import ValidationFailed
+from domain.letters.direction import with_direction
 from domain.letters.templates import LetterTemplate, TemplateStatus, require_sendable
 
 _ENV = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined, auto_reload=False)
@@ -109,6 +110,6 @@ def render_html(template: LetterTemplate, data: Mapping[str, Any], *,
     except UndefinedError as exc:
         raise ValidationFailed(f"the template body refers to something undefined: {exc}",
                                field="body") from exc
-    if preview and template.status is TemplateStatus.DRAFT:
+    if preview and template.status is not TemplateStatus.APPROVED:  # a draft or a retired one
         html = _watermarked(html)
-    return html
+    return with_direction(html, template.language)  # right to left: dir="rtl" (direction.py)

@@ -9,7 +9,10 @@ from functions.http import (
     cases,
     health,
     interventions,
+    letter_actions,
+    letter_templates,
     letters,
+    meetings,
     platform,
     problems,
     roster,
@@ -39,4 +42,7 @@ def create_api() -> FastAPI:
     api.include_router(interventions.router)
     api.include_router(cases.router)
     api.include_router(letters.router)
+    api.include_router(letter_actions.router)
+    api.include_router(letter_templates.router)
+    api.include_router(meetings.router)
     return api

@@ -35,6 +35,7 @@ class ArtifactView(ApiModel):
     missing_translation: str | None
     failure_reason: str | None
     attempts: int
+    channel: str | None = None  # EMAIL, POST or EMAIL_AND_POST once DELIVERED
 
     @classmethod
     def of(cls, a: LetterArtifact) -> ArtifactView:
@@ -43,7 +44,7 @@ class ArtifactView(ApiModel):
                    guardian_id=a.guardian_id, language=a.language, status=a.status.value,
                    generated_at=a.generated_at, content_hash=a.content_hash,
                    missing_translation=a.missing_translation, failure_reason=a.failure_reason,
-                   attempts=a.attempts)
+                   attempts=a.attempts, channel=a.channel)
 
 
 class ArtifactPage(ApiModel):

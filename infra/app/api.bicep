@@ -16,6 +16,12 @@ param sisSyncQueueName string
 param authIssuer string
 param authAudience string
 param authJwksUri string
+param smtpHost string
+param smtpPort int
+param smtpSender string
+param smtpUsername string
+// A Key Vault secret URI, not the secret: the app setting is a Key Vault reference
+param smtpPasswordSecretUri string
 
 @allowed([
   2048
@@ -74,6 +80,8 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
   }
   properties: {
     serverFarmId: plan.id
+    // Key Vault references (SMTP_PASSWORD) are resolved with the user-assigned identity
+    keyVaultReferenceIdentity: identity.id
     httpsOnly: true
     publicNetworkAccess: 'Enabled'
     siteConfig: {
@@ -144,6 +152,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           value: '0 */5 * * * *'
         }
         {
+          name: 'PRINT_BATCH_SCHEDULE'
+          value: '0 5 * * * *'
+        }
+        {
           name: 'DOMAIN_EVENTS_TOPIC'
           value: domainEventsTopicName
         }
@@ -162,6 +174,31 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'AUTH_JWKS_URI'
           value: authJwksUri
+        }
+        // Letter e-mail through Azure Communication Services' SMTP endpoint (STARTTLS on 587).
+        {
+          name: 'SMTP_HOST'
+          value: smtpHost
+        }
+        {
+          name: 'SMTP_PORT'
+          value: string(smtpPort)
+        }
+        {
+          name: 'SMTP_USE_TLS'
+          value: 'true'
+        }
+        {
+          name: 'SMTP_SENDER'
+          value: smtpSender
+        }
+        {
+          name: 'SMTP_USERNAME'
+          value: smtpUsername
+        }
+        {
+          name: 'SMTP_PASSWORD'
+          value: '@Microsoft.KeyVault(SecretUri=${smtpPasswordSecretUri})'
         }
       ]
     }

@@ -28,6 +28,8 @@ var queueNames = [
   'evaluate-school-poison'
   'outbox-dispatch'
   'outbox-dispatch-poison'
+  'print-batch-jobs'
+  'print-batch-jobs-poison'
 ]
 // Table names: letters and digits only, starting with a letter.
 // Keep in step with bootstrap.TABLES (tests/infra/test_bicep.py checks it).
@@ -49,6 +51,9 @@ var tableNames = [
   'interventions'
   'rulesets'
   'letterartifacts'
+  'printbatches'
+  'lettertemplates'
+  'meetings'
 ]
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {

@@ -19,7 +19,8 @@ THROUGH = date(2025, 9, 26)  # four weeks of marks
 
 
 @pytest.fixture(scope="module")
-def loaded(settings: Settings):  # type: ignore[no-untyped-def]
+def loaded(settings: Settings, app_container):  # type: ignore[no-untyped-def]
+    """(Needs `app_container` first, so the container put back afterwards is the session's.)"""
     container = bootstrap.Container(settings)
     container.ensure_storage()
     before = bootstrap.container()

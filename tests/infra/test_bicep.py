@@ -445,8 +445,34 @@ def test_telemetry_is_sent_with_entra_id() -> None:
 
 def test_no_other_connection_string_or_key_setting() -> None:
     for name in app_settings():
-        assert name == "APPLICATIONINSIGHTS_CONNECTION_STRING" or not re.search(
+        assert name in ("APPLICATIONINSIGHTS_CONNECTION_STRING", "SMTP_PASSWORD") or not re.search(
             r"connectionstring|key|secret|password|sas", name, re.IGNORECASE), name
+
+
+def test_letter_email_goes_to_communication_services_smtp_with_the_password_from_key_vault() -> None:
+    settings = app_settings()
+    site = the_one("Microsoft.Web/sites")
+    api = template("app/api.bicep")["parameters"]
+    main = template("main.bicep")
+    passed = body(main["modules"]["api"])["params"]
+
+    assert settings["SMTP_HOST"] == "smtpHost"
+    assert settings["SMTP_PORT"]["function"]["type"] == "string"
+    assert settings["SMTP_USE_TLS"] == "true"
+    assert settings["SMTP_SENDER"] == "smtpSender"
+    assert settings["SMTP_USERNAME"] == "smtpUsername"
+    # a Key Vault reference resolved with the app's identity: no secret in the template or deployment
+    assert settings["SMTP_PASSWORD"] == "@Microsoft.KeyVault(SecretUri=${smtpPasswordSecretUri})"
+    assert dotted(site["properties"]["keyVaultReferenceIdentity"]) == "identity.id"
+    assert "smtpPassword" not in api and "smtpPassword" not in main["parameters"]
+    assert main["parameters"]["smtpHost"]["default"] == "smtp.azurecomm.net"
+    assert main["parameters"]["smtpPort"]["default"] == 587
+    for name in ("smtpHost", "smtpPort", "smtpSender", "smtpUsername", "smtpPasswordSecretUri"):
+        assert passed[name] == name
+
+
+def test_print_batches_are_built_hourly_per_school_local_hour() -> None:
+    assert app_settings()["PRINT_BATCH_SCHEDULE"] == "0 5 * * * *"
 
 
 def test_schedules_environment_and_token_validation_settings() -> None:

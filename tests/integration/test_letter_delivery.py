@@ -1,8 +1,8 @@
 """Letter delivery on Azurite with a real local SMTP server (aiosmtpd): a rendered letter's blob
 event e-mails the PDF (the same bytes) to the guardian, marks the artifact DELIVERED and the
 stage's action DONE with a LETTER_SENT event on an intact chain; a second event for the same blob
-sends nothing; a tampered blob is never sent; a POST-preference guardian is left RENDERED; a
-guardian with no usable contact is flagged unreachable (audited once) and nothing is sent."""
+sends nothing; a tampered blob is never sent; a POST-preference guardian's letter joins the
+print batch; a guardian with no usable contact is flagged unreachable (audited once) and nothing is sent."""
 
 from __future__ import annotations
 
@@ -162,18 +162,18 @@ def test_a_tampered_blob_is_not_sent(client, admin, tenant, letters, inbox,  # t
     assert instance.action is ActionState.APPROVED
 
 
-def test_a_post_preference_letter_is_left_rendered(client, admin, tenant, letters, inbox):  # type: ignore[no-untyped-def]
+def test_a_post_preference_letter_joins_the_print_batch(client, admin, tenant, letters, inbox):  # type: ignore[no-untyped-def]
     container, job = letters
     seed(client, admin, "post")
     artifact = render_and_artifact(container, job)
 
     blob_event(artifact.storage_path)
 
-    assert inbox[0].messages == []
+    assert inbox[0].messages == []  # posted, not e-mailed (tests/integration/test_letter_post.py)
     after = container.letter_artifact_store.get(tenant, "s1", artifact.id)
-    assert after.status is ArtifactStatus.RENDERED and not after.guardian_unreachable
+    assert after.status is ArtifactStatus.DELIVERED and after.channel == "POST"
     instance = container.intervention_store.instance(tenant, "s1", job["instanceId"])
-    assert instance.action is ActionState.APPROVED
+    assert instance.action is ActionState.DONE
 
 
 def test_a_guardian_with_no_usable_contact_is_flagged_unreachable(  # type: ignore[no-untyped-def]

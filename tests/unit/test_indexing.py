@@ -16,6 +16,8 @@ EXPECTED = {
     "evaluate_school": "queueTrigger",
     "render_letter": "queueTrigger",
     "deliver_letter": "blobTrigger",
+    "print_batch_timer": "timerTrigger",
+    "build_print_batch": "queueTrigger",
 }
 
 
@@ -53,6 +55,9 @@ def test_trigger_settings_come_from_app_settings_not_literals():
     assert found["deliver_letter"]["path"] == "letters/{name}"
     assert found["deliver_letter"]["source"] == "EventGrid"
     assert found["deliver_letter"]["connection"] == "AzureWebJobsStorage"
+    assert found["print_batch_timer"]["schedule"] == "%PRINT_BATCH_SCHEDULE%"
+    assert found["build_print_batch"]["queueName"] == "print-batch-jobs"
+    assert found["build_print_batch"]["connection"] == "AzureWebJobsStorage"
 
 
 def test_host_json_keeps_fastapi_paths_and_the_poison_threshold():

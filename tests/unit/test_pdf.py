@@ -1,6 +1,6 @@
 """HTML → PDF: the same inputs give the same bytes (and hash), across processes too; the embedded
 font carries Irish, Polish and Ukrainian text, which extracts back from the PDF unchanged.
-Arabic (right to left) is not covered yet (see adapters/pdf.py)."""
+Arabic (right to left): tests/unit/test_pdf_scripts.py."""
 
 from __future__ import annotations
 

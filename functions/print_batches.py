@@ -1,0 +1,31 @@
+"""Print-batch triggers: the hourly timer fans out one message per school at its local
+BUILD_HOUR, the queue trigger builds that school's batch for the day before
+(services/print_batch_jobs.py, docs/operations.md)."""
+
+from __future__ import annotations
+
+import azure.functions as func
+
+import bootstrap
+from services.context import correlation
+from services.print_batch_jobs import PRINT_BATCH_QUEUE, PrintBatchRequest
+
+bp = func.Blueprint()
+
+
+@bp.timer_trigger(arg_name="timer", schedule="%PRINT_BATCH_SCHEDULE%")
+def print_batch_timer(timer: func.TimerRequest) -> None:
+    """Scoped to the UTC hour: a replayed occurrence sends nothing twice."""
+    with correlation():
+        c = bootstrap.container()
+        with c.jobs.run("print-batch-timer", c.clock.now().strftime("%Y-%m-%dT%H")) as run:
+            if not run.skipped:
+                run.count("schools", c.print_batch_jobs.fan_out())
+
+
+@bp.queue_trigger(arg_name="msg", queue_name=PRINT_BATCH_QUEUE, connection="AzureWebJobsStorage")
+def build_print_batch(msg: func.QueueMessage) -> None:
+    """A malformed body raises (ValueError): after 5 dequeues it rests in print-batch-jobs-poison."""
+    request = PrintBatchRequest.parse(msg.get_body())
+    with correlation(request.correlation_id):
+        bootstrap.container().print_batch_jobs.handle(request)

@@ -1,0 +1,95 @@
+"""The renderer asks for a machine-translated draft when a guardian's language has no approved
+template; the letter still goes out in the school language, and a failing translator never fails
+it (logged with ids only). Without the collaborator nothing changes."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+import pytest
+
+from domain.letters.artifacts import ArtifactStatus
+from domain.letters.templates import TemplateStatus
+from services.audit import AuditLog
+from services.letter_render import LetterJob, LetterRenderer
+from services.letter_translation import TranslationDrafts
+from services.ports import FixedClock
+from tests.fakes_attendance import FakeAuditRepository
+from tests.fakes_interventions import FakeStore
+from tests.fakes_letters import (
+    FakeArtifacts,
+    FakeBlobs,
+    FakeMerge,
+    FakeRoster,
+    FakeTemplates,
+    fake_pdf,
+    letter_instance,
+    letter_item,
+    link,
+    template,
+)
+from tests.fakes_translation import FakeTemplateStore, FakeTranslator, failing_translator
+
+
+class World:
+    def __init__(self, language: str, translator: FakeTranslator | None = None,
+                 with_drafts: bool = True) -> None:
+        self.store = FakeStore()
+        instance = letter_instance()
+        self.store.instance_rows[instance.id] = instance
+        item = letter_item(instance)
+        self.store.items[item.id] = item
+        self.audit = FakeAuditRepository()
+        clock = FixedClock(datetime(2024, 9, 23, 8, tzinfo=UTC))
+        audit = AuditLog(self.audit, clock)
+        self.translator = translator or FakeTranslator()
+        self.templates = FakeTemplateStore()
+        drafts = TranslationDrafts(self.translator, self.templates, audit) if with_drafts else None
+        self.artifacts = FakeArtifacts()
+        self.renderer = LetterRenderer(
+            self.store, FakeRoster([link("g1", 1, language=language)]),
+            FakeTemplates(template("en"), template("ga")), FakeMerge(), fake_pdf, FakeBlobs(),
+            self.artifacts, audit, clock, drafts=drafts)
+        self.job = LetterJob("t1", "s1", "i1", 1, item.id)
+
+
+def test_a_missing_language_gets_a_draft_and_the_letter_goes_out_in_the_school_language() -> None:
+    world = World("pl")
+    [artifact] = world.renderer.handle(world.job)
+    assert (artifact.status, artifact.language, artifact.missing_translation) == (
+        ArtifactStatus.RENDERED, "en", "pl")
+    [draft] = world.templates.all("t1")
+    assert (draft.language, draft.status, draft.translated_from) == ("pl", TemplateStatus.DRAFT,
+                                                                     "en v1")
+    assert "template.machine-translated" in [r.action for r in world.audit.records]
+
+
+def test_a_redelivered_job_asks_for_nothing_more() -> None:
+    world = World("pl")
+    world.renderer.handle(world.job)
+    world.renderer.handle(world.job)
+    assert len(world.translator.calls) == 1 and len(world.templates.all("t1")) == 1
+
+
+def test_an_approved_language_asks_for_nothing() -> None:
+    world = World("ga")
+    [artifact] = world.renderer.handle(world.job)
+    assert artifact.language == "ga" and world.translator.calls == []
+
+
+def test_a_failing_translator_never_fails_the_letter(caplog: pytest.LogCaptureFixture) -> None:
+    world = World("ar", translator=failing_translator())
+    caplog.set_level(logging.INFO)
+    [artifact] = world.renderer.handle(world.job)
+    assert artifact.status is ArtifactStatus.RENDERED and artifact.missing_translation == "ar"
+    assert world.templates.all("t1") == []
+    assert "machine translation of template eng-letter-1 v1 to ar failed: TranslatorError" \
+        in caplog.text
+    assert "G-g1" not in caplog.text  # no guardian names in the logs
+
+
+def test_without_the_collaborator_nothing_changes() -> None:
+    world = World("pl", with_drafts=False)
+    [artifact] = world.renderer.handle(world.job)
+    assert artifact.missing_translation == "pl" and world.translator.calls == []
