@@ -46,6 +46,7 @@ from adapters.table_templates import TABLE as LETTER_TEMPLATES_TABLE
 from adapters.table_templates import TableLetterTemplates
 from adapters.table_year_rows import TableYearRows
 from adapters.tables import Table, Tables
+from domain.meetings import InterventionMeeting
 from domain.paths import CONTAINERS
 from services.audit import AuditLog
 from services.casework import Casework
@@ -57,10 +58,12 @@ from services.jobs import JobRuns
 from services.letter_artifacts import LetterArtifacts
 from services.letter_delivery import LetterDelivery, Mailer
 from services.letter_generate import LetterGenerate
+from services.letter_meetings import invitation_job
 from services.letter_ports import MergeDataBuilder, TemplateSource
 from services.letter_previews import LetterPreviews
 from services.letter_render import LetterRenderer
 from services.letter_sources import SummaryMergeBuilder
+from services.letter_sweep import LetterSweep
 from services.letter_templates import LetterTemplateAdmin
 from services.letter_templates_source import StoredTemplateSource, TemplateCatalog
 from services.letter_translation import TranslationDrafts
@@ -186,7 +189,8 @@ class Container:
     def scheduler(self) -> Scheduler:
         return Scheduler(self.rule_sets_reader, self.roster_reader, self.summary_store,
                          self.intervention_store, self.clock, partial(self.queues.send, LETTER_JOBS_QUEUE),
-                         exemptions=self.casework_store, meetings=self.meeting_store)
+                         exemptions=self.casework_store, meetings=self.meeting_store,
+                         sweep_letters=self.letter_sweep.run)
 
     @cached_property
     def casework_store(self) -> TableCaseworkStore:
@@ -204,10 +208,15 @@ class Container:
 
     @cached_property
     def meetings(self) -> Meetings:
-        """`invite` stays None until the invitation letter is wired (services/meetings.py)."""
+        """`invite` sends a booked meeting's invitation letter job (services/letter_meetings.py)."""
         effects = MeetingEffects(self.intervention_store, self.rule_sets_reader, self.roster_reader)
         return Meetings(self.meeting_store, effects, self.casework, self.roster_reader, self.audit,
-                        self.clock)
+                        self.clock, invite=self._send_invitation)
+
+    def _send_invitation(self, meeting: InterventionMeeting) -> None:
+        job = invitation_job(meeting)
+        if job is not None:  # a standalone meeting has no invitation letter
+            self.queues.send(LETTER_JOBS_QUEUE, job)
 
     @cached_property
     def intervention_jobs(self) -> InterventionJobs:
@@ -281,7 +290,8 @@ class Container:
 
         return LetterRenderer(self.intervention_store, self.table_roster, self.letter_templates,
                               self.letter_merge, html_to_pdf, self.blobs, self.letter_artifact_store,
-                              self.audit, self.clock, drafts=self.translation_drafts)
+                              self.audit, self.clock, drafts=self.translation_drafts,
+                              meetings=self.meeting_store)
 
     @cached_property
     def translation_drafts(self) -> TranslationDrafts | None:
@@ -302,7 +312,14 @@ class Container:
     def letter_delivery(self) -> LetterDelivery:
         return LetterDelivery(self.letter_artifact_store, self.blobs, self.table_roster,
                               self.intervention_store, self.mailer, self.audit, self.clock,
-                              self.print_batch_store)
+                              self.print_batch_store, meetings=self.meeting_store)
+
+    @cached_property
+    def letter_sweep(self) -> LetterSweep:
+        """The nightly's re-delivery of stranded letters; the delivery (and its SMTP client) is
+        built only when a school has one."""
+        return LetterSweep(self.letter_artifact_store, lambda path: self.letter_delivery.deliver(path),
+                           self.clock)
 
     @cached_property
     def letter_generate(self) -> LetterGenerate:

@@ -40,8 +40,12 @@ class SmtpMailer:
         message.set_content(body)
         message.add_attachment(attachment, maintype="application", subtype="pdf", filename=filename)
         for more in extra:
-            maintype, _, subtype = more.content_type.partition("/")
-            message.add_attachment(more.content, maintype=maintype, subtype=subtype, filename=more.filename)
+            # "text/calendar; method=REQUEST": the parameters go on the Content-Type header
+            kind, *rest = (part.strip() for part in more.content_type.split(";"))
+            maintype, _, subtype = kind.partition("/")
+            params = dict(p.partition("=")[::2] for p in rest if p)
+            message.add_attachment(more.content, maintype=maintype, subtype=subtype, filename=more.filename,
+                                   params=params)
         with smtplib.SMTP(self._host, self._port, timeout=self._timeout) as smtp:
             if self._use_tls:
                 smtp.starttls(context=ssl.create_default_context())

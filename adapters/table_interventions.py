@@ -58,7 +58,9 @@ def _item_entity(partition: str, item: QueueItem) -> dict[str, Any]:
             "ruleSetVersion": item.rule_set_version, "stageOrder": item.stage_order,
             "stageType": item.stage_type.value, "action": item.action.value, "templateKey": item.template_key,
             "evidence": json.dumps(list(item.evidence)), "stageEnteredOn": item.stage_entered_on.isoformat(),
-            "status": item.status, "queuedOn": _iso(item.queued_on)}
+            "status": item.status, "queuedOn": _iso(item.queued_on),
+            # "" rather than None: a merge drops None values, and a resume must clear the pause
+            "pausedUntil": _iso(item.paused_until) or ""}
 
 
 def _item(row: dict[str, Any]) -> QueueItem:
@@ -66,7 +68,8 @@ def _item(row: dict[str, Any]) -> QueueItem:
                      int(row["ruleSetVersion"]),
                      int(row["stageOrder"]), StageType(row["stageType"]), ActionKind(row["action"]),
                      row.get("templateKey"), tuple(json.loads(row.get("evidence") or "[]")),
-                     date.fromisoformat(row["stageEnteredOn"]), row["status"], _day(row.get("queuedOn")))
+                     date.fromisoformat(row["stageEnteredOn"]), row["status"], _day(row.get("queuedOn")),
+                     _day(row.get("pausedUntil")))
 
 
 def _case_body(case: Case) -> dict[str, Any]:

@@ -7,12 +7,14 @@ are each one filtered read of that partition. The merge-data snapshot is a JSON 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
 from adapters.keys import escape_key_part, key
 from adapters.tables import Entity, Table
+from domain.errors import ValidationFailed
 from domain.letters.artifacts import ArtifactStatus, LetterArtifact
 
 TABLE = "letterartifacts"
@@ -30,7 +32,7 @@ def _entity(a: LetterArtifact) -> dict[str, Any]:
             "deliveredAt": a.delivered_at.isoformat() if a.delivered_at else None,
             "guardianUnreachable": a.guardian_unreachable,
             "sendingSince": a.sending_since.isoformat() if a.sending_since else None,
-            "channel": a.channel}
+            "channel": a.channel, "meetingId": a.meeting_id, "meetingSequence": a.meeting_sequence}
 
 
 def _artifact(tenant_id: str, school_id: str, row: Entity) -> LetterArtifact:
@@ -46,7 +48,9 @@ def _artifact(tenant_id: str, school_id: str, row: Entity) -> LetterArtifact:
         delivered_at=datetime.fromisoformat(row["deliveredAt"]) if row.get("deliveredAt") else None,
         guardian_unreachable=bool(row.get("guardianUnreachable")),
         sending_since=datetime.fromisoformat(row["sendingSince"]) if row.get("sendingSince") else None,
-        channel=row.get("channel"), etag=row.etag)
+        channel=row.get("channel"), meeting_id=row.get("meetingId"),
+        meeting_sequence=int(row["meetingSequence"]) if row.get("meetingSequence") is not None else None,
+        etag=row.etag)
 
 
 class TableLetterArtifacts:
@@ -70,6 +74,37 @@ class TableLetterArtifacts:
                                  parameters={"pk": key(tenant_id, school_id), "sid": student_id})
         return sorted((_artifact(tenant_id, school_id, r) for r in rows),
                       key=lambda a: (a.generated_at, a.id))
+
+    def with_status(self, tenant_id: str, school_id: str,
+                    statuses: Iterable[ArtifactStatus]) -> list[LetterArtifact]:
+        """The school's artifacts in any of `statuses`: one filtered read of its partition."""
+        wanted = sorted({s.value for s in statuses})
+        params: dict[str, Any] = {"pk": key(tenant_id, school_id)}
+        params.update({f"s{i}": value for i, value in enumerate(wanted)})
+        either = " or ".join(f"status eq @s{i}" for i in range(len(wanted)))
+        # spaces inside the parentheses: the SDK finds @names by splitting the filter on spaces
+        rows = self._table.query(f"PartitionKey eq @pk and ( {either} )", parameters=params)
+        return [_artifact(tenant_id, school_id, r) for r in rows]
+
+    def page(self, tenant_id: str, school_id: str, *, student_id: str | None,
+             status: ArtifactStatus | None, limit: int,
+             continuation: str | None) -> tuple[list[LetterArtifact], str | None]:
+        """One page of the school's artifacts (of one student and/or in one status), in RowKey
+        order, i.e. by artifact id. A filtered page may hold fewer than `limit` (even none) and
+        still carry a token: the service stops scanning after a while."""
+        clauses, params = ["PartitionKey eq @pk"], {"pk": key(tenant_id, school_id)}
+        if student_id is not None:
+            clauses.append("studentId eq @sid")
+            params["sid"] = student_id
+        if status is not None:
+            clauses.append("status eq @status")
+            params["status"] = status.value
+        try:
+            found = self._table.query_page(" and ".join(clauses), parameters=params, page_size=limit,
+                                           continuation=continuation)
+        except ValueError as exc:
+            raise ValidationFailed(str(exc), field="continuationToken") from None
+        return [_artifact(tenant_id, school_id, r) for r in found.items], found.continuation
 
     def insert(self, artifact: LetterArtifact) -> LetterArtifact:
         """Raises AlreadyExists."""

@@ -4,7 +4,9 @@ import, ingestion, as bench/round_trips.py does), normalized, and the England pr
 through `RuleSets.install_preset`; then `Scheduler.run` for one night is timed and its table
 round trips counted (`Tables.counter` deltas), next to a per-student design. The same night is
 run again (a re-run: a fixpoint, nothing to write), then one more day is ingested, normalized
-and its night run (a second night, with the first night's instances in place).
+and its night run (a second night, with the first night's instances in place). Last, a mid-term
+night (bench/scheduler_spread.py): instances at the meeting stage entered on many different days,
+first as stored before baselines, then with them; each night reports the summary rows it read.
 
     python -m bench.scheduler [--students 1000] [--days 15] [--seed 42]
 """
@@ -17,6 +19,7 @@ import sys
 import time
 from datetime import date
 
+from bench import scheduler_spread as spread
 from bench.common import SEED, azurite_container, say
 from bench.round_trips import PER_STUDENT, TENANT, YEAR_START, Measured, counted, ingest, load
 from bootstrap import Container
@@ -34,6 +37,7 @@ def report(label: str, night: Measured[NightResult]) -> None:
     say(f"  {label}: {students:,} students, counters {counters}")
     say(f"    round trips        {night.trips:>7,}  = {night.trips / max(1, students):.4f} per student")
     say(f"    by kind            {night.kinds}")
+    say(f"    rows read          {counters.get('rowsLoaded', 0):>7,}  on {counters.get('rowDates', 0)} dates")
     say(f"    time               {night.wall:.2f} s wall = {night.wall / max(1, students) * 1e3:.2f} ms "
         f"per student, {night.cpu:.2f} s CPU in Python")
     if night.trips:
@@ -67,6 +71,19 @@ def measure(container: Container, school: DemoSchool, day: date, next_day: date)
     say(f"  ingested and normalized {next_day} ({time.perf_counter() - start:.1f} s, untimed)")
     second = counted(container, lambda: scheduler.run(TENANT, school_id, next_day))
     report(f"second night, scheduler.run({next_day})", second)
+
+    start = time.perf_counter()
+    instances = spread.seed(container, TENANT, school_id, rule_set, next_day)
+    entry_days = {i.stage_entered_on for i in instances if i.stage_order == 3}
+    say(f"  seeded {sum(i.stage_order == 3 for i in instances):,} instances at the meeting stage, entered "
+        f"on {len(entry_days)} different days, stored without baselines "
+        f"({time.perf_counter() - start:.1f} s, untimed)")
+    old = counted(container, lambda: scheduler.run(TENANT, school_id, next_day))
+    report(f"mid-term night, instances stored before baselines, scheduler.run({next_day})", old)
+    added = spread.add_baselines(container, TENANT, school_id, instances)
+    say(f"  added the entry day's counters (StageBaseline) to {added:,} instances (untimed)")
+    new = counted(container, lambda: scheduler.run(TENANT, school_id, next_day))
+    report(f"mid-term night, instances with baselines, scheduler.run({next_day})", new)
 
 
 def main(argv: list[str] | None = None) -> int:

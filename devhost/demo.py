@@ -77,13 +77,16 @@ def _loaded(container: bootstrap.Container, demo_school: DemoSchool) -> bool:
 
 # the demo's staff account for what `make run` does on its behalf (audited under this name)
 DEMO_ADMIN = "make-run"
+AfterNight = Callable[[DemoSchool, date, tuple[date, ...]], None]
 
 
 def run_interventions(container: bootstrap.Container, demo: DemoDistrict | None = None,
-                      report: Callable[[str], None] = print) -> None:
+                      report: Callable[[str], None] = print, after_night: AfterNight | None = None) -> None:
     """Install each school's jurisdiction preset and replay the scheduler over every school day
     of the demo term, as the nightly would have. Each night is a job run, so a second `make run`
-    skips the nights already done; the last night is forced (idempotent) to refresh the queue."""
+    skips the nights already done; the last night is forced (idempotent) to refresh the queue.
+    `after_night(school, day, days)` runs after each night: what staff do that day
+    (devhost/demo_office.py)."""
     for demo_school in (demo or district()).schools:
         school = demo_school.school
         admin = Principal(subject=DEMO_ADMIN, tenant_id=school.tenant_id,
@@ -95,6 +98,8 @@ def run_interventions(container: bootstrap.Container, demo: DemoDistrict | None 
         for day in days:
             container.intervention_jobs.run(school.tenant_id, school.school_id, day,
                                             force=day == days[-1])
+            if after_night is not None:
+                after_night(demo_school, day, days)
         queue = container.intervention_queue.due(school.tenant_id, school.school_id, None)
         by_stage = Counter(f"{item.stage_order}. {item.stage_type.value}" for item in queue)
         stages = ", ".join(f"{stage}: {n}" for stage, n in sorted(by_stage.items())) or "empty"

@@ -7,12 +7,12 @@ import argparse
 import contextlib
 import logging
 import sys
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import bootstrap
 from adapters.identity import mint_dev_token
-from devhost import azurite, demo, demo_letters, mailbox
+from devhost import azurite, demo, demo_office, demo_office_report, mailbox
 from devhost.host import DevHost, load_app
 from devhost.token import DEMO_TENANT
 from functions.logging_setup import configure_logging
@@ -55,11 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger().setLevel(logging.WARNING)
         run_date = load_demo(container, args.date)
         run_nightly(container, host, run_date)
-        say("installing each school's jurisdiction preset and replaying the scheduler over the term")
-        demo.run_interventions(container, report=lambda line: print(f"    {line}", flush=True))
-        say("approving the queue's letters as the demo attendance officer; rendering and delivering them")
-        demo_letters.send_letters(host, host.fire_time(NIGHTLY, run_date) + timedelta(hours=7),
-                                  report=lambda line: print(f"    {line}", flush=True))
+        run_office(container, host)
         print_access(settings, args.port)
         if not args.no_serve:
             say(f"serving http://localhost:{args.port}  (Ctrl-C to stop)")
@@ -90,6 +86,21 @@ def run_nightly(container: bootstrap.Container, host: DevHost, run_date: date) -
     demo.print_figures(container, report=lambda line: print(f"    {line}", flush=True))
 
 
+def run_office(container: bootstrap.Container, host: DevHost) -> None:
+    """Replay the scheduler over the term with the demo attendance officer working the queue at
+    each week's end (devhost/demo_office.py), then report what came of it per school."""
+    indent = lambda line: print(f"    {line}", flush=True)  # noqa: E731
+    say("installing each school's jurisdiction preset and replaying the scheduler over the term; at each "
+        "week's end the demo attendance officer approves letters, books meetings and records outcomes")
+    district = demo.district()
+    office = demo_office.Office(host)
+    demo.run_interventions(container, district, report=indent, after_night=office.after_night)
+    say(f"the attendance office's weekly passes took {office.seconds:.0f} s; what came of them:")
+    worked = {s.school.school_id: sorted(demo_office.week_ends(s.calendar, s.calendar.school_days_between(
+        s.calendar.start, s.through))) for s in district.schools}
+    demo_office_report.report(container, district.schools, worked, f"{MAIL.relative_to(ROOT)}/", say=indent)
+
+
 def print_access(settings: Settings, port: int) -> None:
     token = mint_dev_token(settings, role="DistrictAdmin", tenant_id=DEMO_TENANT)
     base = f"http://localhost:{port}"
@@ -100,6 +111,7 @@ def print_access(settings: Settings, port: int) -> None:
   A school     curl -H "Authorization: Bearer $TOKEN" "{base}/api/attendance/schools/summary?schoolId=demo-s1"
   Students     curl -H "Authorization: Bearer $TOKEN" "{base}/api/students?schoolId=demo-s1&limit=5"
   The queue    curl -H "Authorization: Bearer $TOKEN" "{base}/api/interventions/queue?schoolId=demo-s1"
+  Meetings     curl -H "Authorization: Bearer $TOKEN" "{base}/api/meetings?schoolId=demo-s1"
   Other roles  make token ROLE=AttendanceOfficer SCHOOL=<schoolId>
 
   TOKEN={token}

@@ -96,6 +96,7 @@ class QueueItem:
     stage_entered_on: date
     status: str  # an ActionState while the instance is active, else its closed status
     queued_on: date | None = None  # the night it was (last) queued; None: unchanged
+    paused_until: date | None = None  # a medical plan holds it: approving is refused through this date
 
 
 def queue_item(instance: StudentInterventionInstance, template_key: str | None,
@@ -109,4 +110,4 @@ def queue_item(instance: StudentInterventionInstance, template_key: str | None,
                      instance.rule_set_id, instance.rule_set_version, instance.stage_order,
                      instance.stage_type, ACTION_FOR_STAGE[instance.stage_type], template_key,
                      instance.stage_evidence, instance.stage_entered_on, status,
-                     queued[-1] if queued else None)
+                     queued[-1] if queued else None, instance.paused_until)

@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import NamedTuple, Protocol
 
 from domain.errors import DomainError, ValidationFailed
+from domain.rules.baseline import StageBaseline
 from domain.rules.ruleset import StageType
 
 GENESIS_HASH = "0" * 64  # the `previous_hash` of an instance's first event
@@ -162,6 +163,10 @@ class StudentInterventionInstance:
     # advances, queues nor escalates it through `paused_until`, and resumes it after.
     paused_until: date | None = None
     pause_reason: str | None = None
+    # The counters on the day the current stage was entered, for conditions looking back to it
+    # (domain/rules/baseline.py). None: stored before baselines, or entered where no row was at
+    # hand (a meeting's outcome); those read the entry day's row instead.
+    stage_baseline: StageBaseline | None = None
 
     @property
     def student(self) -> StudentRef:

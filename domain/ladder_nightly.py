@@ -50,6 +50,7 @@ from domain.ladder_transitions import (
     start,
     stop,
 )
+from domain.rules.baseline import StageBaseline
 
 
 class Night(NamedTuple):
@@ -60,9 +61,12 @@ class Night(NamedTuple):
 
 
 def run_night(ladder: Ladder, student: StudentRef, latest: StudentInterventionInstance | None,
-              facts: StageFacts, *, on: date, calendar: SchoolCalendar) -> Night:
+              facts: StageFacts, *, on: date, calendar: SchoolCalendar,
+              baseline: StageBaseline | None = None) -> Night:
     """One night for one student. `ladder` must be the version `latest` runs under when it is
-    active, otherwise the rule set's current version; `facts` are today's, built for `latest`."""
+    active, otherwise the rule set's current version; `facts` are today's, built for `latest`.
+    `baseline`: the student's counters today (`StageBaseline.of(today's row)`), kept on the
+    instance by whatever stage tonight enters so later nights need not read today's row."""
     if latest is not None and latest.status is InstanceStatus.ACTIVE:
         check_version(latest, ladder)
     if not calendar.is_school_day(on):
@@ -75,7 +79,7 @@ def run_night(ladder: Ladder, student: StudentRef, latest: StudentInterventionIn
         if why is not None or entry is None:
             return Night(latest, (), None, why)
         instance, new = start(ladder, student, latest, entry, on=on, calendar=calendar,
-                              stop_condition=stop_condition)
+                              stop_condition=stop_condition, baseline=baseline)
         events += new
     else:
         instance = latest
@@ -84,13 +88,15 @@ def run_night(ladder: Ladder, student: StudentRef, latest: StudentInterventionIn
             events += resumed
         if is_paused(instance, on):
             return _paused_night(instance, ladder, facts, on=on)
-        moved, waiting = _stop_or_escalate(instance, ladder, facts, on=on, calendar=calendar)
+        moved, waiting = _stop_or_escalate(instance, ladder, facts, on=on, calendar=calendar,
+                                           baseline=baseline)
         if moved is not None and moved.instance.status.closed:
             return Night(moved.instance, (*events, *moved.events), None, None)
         if moved is not None:
             instance, events = moved.instance, [*events, *moved.events]
         elif waiting is None:
-            instance, waiting = _move_on(instance, ladder, facts, events, on=on, calendar=calendar)
+            instance, waiting = _move_on(instance, ladder, facts, events, on=on, calendar=calendar,
+                                         baseline=baseline)
     woken = instance.action is ActionState.SNOOZED and (instance.snoozed_until or on) <= on
     if instance.action is ActionState.DUE or woken:
         instance, new = queue_action(instance, on=on)
@@ -115,7 +121,8 @@ def _paused_night(instance: StudentInterventionInstance, ladder: Ladder, facts: 
 
 
 def _stop_or_escalate(instance: StudentInterventionInstance, ladder: Ladder, facts: StageFacts, *, on: date,
-                      calendar: SchoolCalendar) -> tuple[Applied | None, str | None]:
+                      calendar: SchoolCalendar, baseline: StageBaseline | None,
+                      ) -> tuple[Applied | None, str | None]:
     """The current stage's stop condition closes the instance. Failing that, its escalation
     condition moves the student to the next stage at once (once this stage's action is done), or
     closes the instance as ESCALATED at the last stage. The note says why an escalation waits."""
@@ -131,13 +138,14 @@ def _stop_or_escalate(instance: StudentInterventionInstance, ladder: Ladder, fac
     blocker = advance_blocker(instance, ladder, None, on=on, calendar=calendar, escalating=True)
     if blocker is not None:
         return None, f"{reason}, but {blocker}"
-    moved = escalate_to_next(instance, ladder, on=on, reason=reason, calendar=calendar, evidence=evidence)
+    moved = escalate_to_next(instance, ladder, on=on, reason=reason, calendar=calendar, evidence=evidence,
+                             baseline=baseline)
     return moved, None
 
 
 def _move_on(instance: StudentInterventionInstance, ladder: Ladder, facts: StageFacts,
              events: list[InterventionEvent], *, on: date, calendar: SchoolCalendar,
-             ) -> tuple[StudentInterventionInstance, str | None]:
+             baseline: StageBaseline | None) -> tuple[StudentInterventionInstance, str | None]:
     """Enter the next stage or complete, if due; otherwise say what the ladder waits for."""
     if instance.action is not ActionState.DONE:
         return instance, None
@@ -152,7 +160,8 @@ def _move_on(instance: StudentInterventionInstance, ladder: Ladder, facts: Stage
     entry, stop_condition, why = _stage_conditions(instance.stage_order + 1, facts, blocker)
     if why is not None or entry is None:
         return instance, why
-    advanced = advance_due(instance, ladder, entry, on=on, calendar=calendar, stop_condition=stop_condition)
+    advanced = advance_due(instance, ladder, entry, on=on, calendar=calendar, stop_condition=stop_condition,
+                           baseline=baseline)
     events += advanced.events
     return advanced.instance, None
 

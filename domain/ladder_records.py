@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from domain.ladder import ActionState, InstanceStatus, StageType, StudentInterventionInstance
+from domain.rules.baseline import StageBaseline
 
 
 def _day(value: str | None) -> date | None:
@@ -33,6 +34,7 @@ def instance_to_record(instance: StudentInterventionInstance) -> dict[str, Any]:
         "snoozedUntil": _iso(i.snoozed_until), "interventionSinceDone": i.intervention_since_done,
         "closedOn": _iso(i.closed_on), "closedReason": i.closed_reason, "eventCount": i.event_count,
         "lastHash": i.last_hash, "pausedUntil": _iso(i.paused_until), "pauseReason": i.pause_reason,
+        "stageBaseline": i.stage_baseline.to_record() if i.stage_baseline else None,
     }
 
 
@@ -46,4 +48,5 @@ def instance_from_record(record: Mapping[str, Any], *,
         date.fromisoformat(r["startedOn"]), date.fromisoformat(r["stageEnteredOn"]),
         tuple(r.get("stageEvidence") or ()), _day(r.get("actionDoneOn")), _day(r.get("snoozedUntil")),
         bool(r.get("interventionSinceDone", False)), _day(r.get("closedOn")), r.get("closedReason"),
-        int(r["eventCount"]), r["lastHash"], etag, _day(r.get("pausedUntil")), r.get("pauseReason"))
+        int(r["eventCount"]), r["lastHash"], etag, _day(r.get("pausedUntil")), r.get("pauseReason"),
+        StageBaseline.from_record(r["stageBaseline"]) if r.get("stageBaseline") else None)

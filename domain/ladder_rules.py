@@ -3,10 +3,12 @@ answers the ladder's questions (`StageFacts`) by evaluating the rule set's condi
 `simulate_rule_set` / `rule_set_impact` run the simulation with them.
 
 For the nightly, build one `EvaluationContext` per student: today's row, the rows
-`rule_set_days(...)` lists plus, for a student with an active instance, `stage_days(stage, ...,
-stage_entered_on=instance.stage_entered_on)`; and in `instance` what staff recorded (case
-resolved, exemptions, last meeting outcome, no-shows). `RuleFacts` fills in the stage and the
-day it began for each question, so the recorded facts need no stage.
+`rule_set_days(...)` lists plus, for a student with an active instance stored without a
+`stage_baseline` (before baselines existed), `stage_days(stage, ..., stage_entered_on=
+instance.stage_entered_on)`; pass `baseline=StageBaseline.of(today's row)` to `run_night`;
+and in `instance` what staff recorded (case resolved, exemptions, last meeting outcome,
+no-shows). `RuleFacts` fills in the stage, the day it began and its baseline for each question,
+so the recorded facts need no stage.
 """
 
 from __future__ import annotations
@@ -58,9 +60,11 @@ class RuleFacts:
         here = (instance is not None and instance.status is InstanceStatus.ACTIVE
                 and instance.stage_order == order)
         entered = instance.stage_entered_on if here and instance is not None else self.ctx.as_of
+        # a stage entered today has no baseline yet: its row is today's, always at hand
+        baseline = instance.stage_baseline if here and instance is not None else None
         recorded = self.ctx.instance or InstanceFacts()
         return replace(self.ctx, instance=replace(recorded, stage=self.rule_set.stage(order),
-                                                  stage_entered_on=entered))
+                                                  stage_entered_on=entered, stage_baseline=baseline))
 
 
 def rule_facts_for(rule_set: InterventionRuleSet, rows: Iterable[DailySummary], calendar: SchoolCalendar, *,

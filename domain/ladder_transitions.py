@@ -28,6 +28,7 @@ from domain.ladder import (
 from domain.ladder_events import EventKind, chained
 from domain.ladder_guards import advance_blocker, check_version, start_blocker
 from domain.ladder_table import DONE_EVENT, TRANSITIONS, Applied, Command, apply
+from domain.rules.baseline import StageBaseline
 
 
 def _required(value: str | None, field: str) -> str:
@@ -38,9 +39,11 @@ def _required(value: str | None, field: str) -> str:
 
 def start(ladder: Ladder, student: StudentRef, latest: StudentInterventionInstance | None,
           entry: ConditionResult, *, on: date, calendar: SchoolCalendar,
-          stop_condition: ConditionResult | None = None, actor: str | None = None) -> Applied:
+          stop_condition: ConditionResult | None = None, actor: str | None = None,
+          baseline: StageBaseline | None = None) -> Applied:
     """Start the student on stage 1 (its action DUE); `entry` and `stop_condition` are stage 1's
-    conditions today. The id is derived from the student, rule set, day and previous instance,
+    conditions today, `baseline` the student's counters today (kept for stage 1's conditions).
+    The id is derived from the student, rule set, day and previous instance,
     so a replayed night builds the same instance."""
     blocker = start_blocker(ladder, latest, entry, on=on, calendar=calendar, stop_condition=stop_condition)
     if blocker:
@@ -52,43 +55,48 @@ def start(ladder: Ladder, student: StudentRef, latest: StudentInterventionInstan
     blank = StudentInterventionInstance(
         instance_id, student.tenant_id, student.school_id, student.student_id, ladder.rule_set_id,
         ladder.version, move.status, first.order, first.type, move.action or ActionState.DUE, on, on,
-        words(entry.evidence))
+        words(entry.evidence), stage_baseline=baseline)
     event = chained(blank, EventKind.STAGE_ENTERED, on=on, actor=actor, evidence=blank.stage_evidence)
     return Applied(replace(blank, event_count=1, last_hash=event.hash), (event,))
 
 
 def advance_due(instance: StudentInterventionInstance, ladder: Ladder, entry: ConditionResult, *,
-                on: date, calendar: SchoolCalendar, stop_condition: ConditionResult | None = None) -> Applied:
-    """Enter stage N+1 (`entry`, `stop_condition`: its conditions today); the rules are in
-    `advance_blocker`."""
+                on: date, calendar: SchoolCalendar, stop_condition: ConditionResult | None = None,
+                baseline: StageBaseline | None = None) -> Applied:
+    """Enter stage N+1 (`entry`, `stop_condition`: its conditions today; `baseline`: the counters
+    today); the rules are in `advance_blocker`."""
     blocker = advance_blocker(instance, ladder, entry, on=on, calendar=calendar,
                               stop_condition=stop_condition)
     if blocker:
         raise InvalidTransition(f"cannot advance instance {instance.id}: {blocker}", field="stage")
-    return _enter_next(instance, ladder, Command.ADVANCE, on=on, actor=None, evidence=words(entry.evidence))
+    return _enter_next(instance, ladder, Command.ADVANCE, on=on, actor=None, evidence=words(entry.evidence),
+                       baseline=baseline)
 
 
 def escalate_to_next(instance: StudentInterventionInstance, ladder: Ladder, *, on: date, reason: str,
                      calendar: SchoolCalendar, evidence: tuple[str, ...] = (), actor: str | None = None,
-                     at: datetime | None = None) -> Applied:
+                     at: datetime | None = None, baseline: StageBaseline | None = None) -> Applied:
     """An escalation condition (or staff) moves the student to stage N+1 at once: its wait and
     entry condition are waived, but stage N's action must be done (no stage is skipped) and any
-    required intervention between two letters still stands. Records ESCALATED, then STAGE_ENTERED."""
+    required intervention between two letters still stands. Records ESCALATED, then STAGE_ENTERED.
+    `baseline`: the counters today, when the caller has the row (None: read later from the row)."""
     blocker = advance_blocker(instance, ladder, None, on=on, calendar=calendar, escalating=True)
     if blocker:
         raise InvalidTransition(f"cannot escalate instance {instance.id} to the next stage: {blocker}",
                                 field="stage")
     return _enter_next(instance, ladder, Command.ESCALATE_TO_NEXT, on=on, actor=actor, at=at,
-                       reason=_required(reason, "reason"), evidence=evidence,
+                       reason=_required(reason, "reason"), evidence=evidence, baseline=baseline,
                        data={"via": "staff" if actor else "condition",
                              "toStage": str(instance.stage_order + 1)})
 
 
 def _enter_next(instance: StudentInterventionInstance, ladder: Ladder, command: Command, *, on: date,
-                evidence: tuple[str, ...], **event: Any) -> Applied:
+                evidence: tuple[str, ...], baseline: StageBaseline | None, **event: Any) -> Applied:
     following = ladder.stage(instance.stage_order + 1)
+    # the previous stage's baseline must not carry over: without a new one, the row is read
     return apply(instance, command, on=on, evidence=evidence, next_stage=following.order, **event,
                  stage_order=following.order, stage_type=following.type, stage_entered_on=on,
+                 stage_baseline=baseline,
                  stage_evidence=evidence, action_done_on=None, snoozed_until=None,
                  intervention_since_done=False)
 

@@ -33,6 +33,7 @@ from domain.ladder import (
 from domain.ladder_events import EventKind, InterventionEvent
 from domain.ladder_nightly import run_night
 from domain.ladder_transitions import approve, log_intervention, mark_done
+from domain.rules.baseline import StageBaseline
 from domain.summaries import DailySummary
 
 SIMULATED = "simulation"
@@ -98,7 +99,8 @@ def simulate(ladder: Ladder, student: StudentRef, rows: Iterable[DailySummary], 
     for row in sorted(rows, key=lambda r: r.date):
         if until is not None and row.date > until:
             break
-        night = run_night(ladder, student, latest, facts_for(row, latest), on=row.date, calendar=calendar)
+        night = run_night(ladder, student, latest, facts_for(row, latest), on=row.date, calendar=calendar,
+                          baseline=StageBaseline.of(row))  # as the nightly keeps it
         latest, assumed = assume_staff(night.instance, ladder, row.date,
                                        assume_interventions=assume_interventions)
         events += (*night.events, *assumed)

@@ -44,6 +44,16 @@ param smtpUsername string = ''
 @description('Key Vault secret URI of the SMTP password (the Entra ID application\'s client secret); the app reads it with its managed identity, which needs Key Vault Secrets User on that vault. No secret passes through the deployment.')
 param smtpPasswordSecretUri string = ''
 
+@description('Deploy Azure AI Translator for machine-translated drafts of letter templates. Only template text is sent (never student or family data) and staff approve every draft before it is used. false: no translator; letters without an approved translation go out in the school language.')
+param deployTranslator bool = true
+
+@allowed([
+  'F0'
+  'S1'
+])
+@description('Translator pricing tier: F0 is free (one per subscription), S1 pays per character.')
+param translatorSku string = 'S1'
+
 @allowed([
   2048
   4096
@@ -107,6 +117,17 @@ module messaging 'app/messaging.bicep' = {
   }
 }
 
+module translator 'app/translator.bicep' = if (deployTranslator) {
+  name: 'translator'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    accountName: 'trsl-${resourceToken}'
+    skuName: translatorSku
+  }
+}
+
 module api 'app/api.bicep' = {
   name: 'api'
   scope: rg
@@ -130,6 +151,10 @@ module api 'app/api.bicep' = {
     smtpSender: smtpSender
     smtpUsername: smtpUsername
     smtpPasswordSecretUri: smtpPasswordSecretUri
+    // The custom-subdomain endpoint plus the Text Translation v3 path adapters/translator.py
+    // appends /translate to. Empty: the app's translation feature is off.
+    translatorEndpoint: deployTranslator ? '${translator.outputs.endpoint}translator/text/v3.0' : ''
+    translatorRegion: deployTranslator ? location : ''
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
   }
@@ -145,6 +170,7 @@ var roles = {
   serviceBusDataSender: '69a216fc-b8fb-44d8-bc22-1f3c2cd27a39'
   serviceBusDataReceiver: '4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0'
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
+  cognitiveServicesUser: 'a97b65f3-24c7-4388-baec-2e87135dc908'
 }
 var storageDataRoleIds = [
   roles.storageBlobDataOwner // host storage, deployment package, blob trigger and letters
@@ -155,6 +181,9 @@ var serviceBusDataRoleIds = [
   roles.serviceBusDataSender // domain events out
   roles.serviceBusDataReceiver // sis-sync-completed in
 ]
+// Translator calls with an Entra ID token (local auth is off): Cognitive Services User only.
+var translatorRoleIds = deployTranslator ? [roles.cognitiveServicesUser] : []
+var translatorAccountName = deployTranslator ? translator.outputs.name : ''
 
 module appRoles 'app/rbac.bicep' = {
   name: 'app-roles'
@@ -170,6 +199,8 @@ module appRoles 'app/rbac.bicep' = {
     serviceBusRoleIds: serviceBusDataRoleIds
     // Telemetry ingestion with Entra ID (Application Insights local auth is disabled).
     monitoringRoleIds: [roles.monitoringMetricsPublisher]
+    translatorAccountName: translatorAccountName
+    translatorRoleIds: translatorRoleIds
   }
 }
 
@@ -184,6 +215,8 @@ module developerRoles 'app/rbac.bicep' = if (!empty(principalId)) {
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     storageRoleIds: storageDataRoleIds
     serviceBusRoleIds: serviceBusDataRoleIds
+    translatorAccountName: translatorAccountName
+    translatorRoleIds: translatorRoleIds
   }
 }
 
@@ -205,4 +238,5 @@ output SERVICE_BUS_FULLY_QUALIFIED_NAMESPACE string = messaging.outputs.fullyQua
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output AUTH_ISSUER string = '${authority}/v2.0'
 output AUTH_AUDIENCE string = authAudience
+output TRANSLATOR_ENABLED bool = deployTranslator
 output AUTH_JWKS_URI string = '${authority}/discovery/v2.0/keys'

@@ -17,6 +17,7 @@ from domain.errors import ConcurrencyError, ValidationFailed
 from domain.intervention_cases import OPEN_ITEM, Case, QueueItem
 from domain.ladder import InstanceStatus, InvalidTransition, StageType, StudentInterventionInstance
 from domain.ladder_events import InterventionEvent, verify_chain
+from domain.ladder_pause import is_paused
 from domain.ladder_transitions import approve, mark_done, skip, snooze
 from services.audit import AuditLog
 from services.intervention_effects import Collected, SendJob
@@ -86,6 +87,10 @@ class InterventionQueue:
         if instance.status is not InstanceStatus.ACTIVE or instance.stage_order != item.stage_order:
             raise InvalidTransition("this action is no longer waiting: the intervention moved on")
         now, who = self._clock.now(), actor.subject
+        if command is StaffCommand.APPROVE and is_paused(instance, day):
+            # a medical plan holds the ladder still; skipping or snoozing (less action) stays allowed
+            raise InvalidTransition(f"paused under a medical plan until {instance.paused_until}",
+                                    field="pausedUntil")
         if command is StaffCommand.APPROVE:
             after, events = approve(instance, on=day, actor=who, at=now)
             if after.stage_type is StageType.ESCALATION:  # approving the hand-over is doing it

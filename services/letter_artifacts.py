@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from domain.access import Principal
 from domain.errors import IntegrityError, NotFound
-from domain.letters.artifacts import LetterArtifact
+from domain.letters.artifacts import ArtifactStatus, LetterArtifact
 from domain.paths import LETTERS
 from services.audit import AuditLog
 from services.letter_ports import ArtifactStore, LetterBlobs
@@ -28,6 +28,14 @@ class LetterArtifacts:
 
     def for_student(self, tenant_id: str, school_id: str, student_id: str) -> list[LetterArtifact]:
         return self._store.for_student(tenant_id, school_id, student_id)
+
+    def page(self, tenant_id: str, school_id: str, *, student_id: str | None = None,
+             status: ArtifactStatus | None = None, limit: int = 100,
+             continuation: str | None = None) -> tuple[list[LetterArtifact], str | None]:
+        """The school's artifacts (a student's, and/or those in one status) by artifact id, a page
+        at a time; the token is opaque. ValidationFailed (continuationToken) for a bad token."""
+        return self._store.page(tenant_id, school_id, student_id=student_id, status=status, limit=limit,
+                                continuation=continuation)
 
     def pdf(self, actor: Principal, tenant_id: str, school_id: str, artifact_id: str,
             ensure_school: Callable[[str], None]) -> tuple[LetterArtifact, bytes]:

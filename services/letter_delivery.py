@@ -20,6 +20,11 @@ per channel. No usable contact flags the guardian unreachable on the artifact an
 
 When every artifact of the instance's stage is DELIVERED, the stage's action is done
 (`mark_done`: LETTER_SENT), so the ladder's wait starts and the nightly stops re-sending the job.
+
+A meeting invitation (services/letter_meetings.py) is e-mailed with `invitation.ics` beside the
+PDF (posted: the letter only); one whose meeting was moved or cancelled since it was rendered is
+not sent (FAILED, `letter.superseded` audited). Its stage is done (MEETING_SCHEDULED) once the
+invitations of the meeting at that sequence are all DELIVERED.
 """
 
 from __future__ import annotations
@@ -29,15 +34,17 @@ import logging
 from datetime import timedelta
 from typing import Protocol
 
-from domain.errors import ConcurrencyError, IntegrityError
+from domain.errors import ConcurrencyError, IntegrityError, NotFound
 from domain.ladder import ActionState, InstanceStatus
 from domain.ladder_transitions import mark_done
 from domain.letters.artifacts import ArtifactStatus, Attachment, LetterArtifact
+from domain.meetings import InterventionMeeting
 from domain.paths import LETTERS, parse_letter_path
 from domain.schools import Guardian, School
 from services.audit import AuditLog
 from services.intervention_effects import Collected
 from services.intervention_ports import InterventionStore
+from services.letter_meetings import MeetingLookup, invitation_email, superseded
 from services.letter_ports import ArtifactStore, LetterBlobs, StudentDetails
 from services.letter_post import channels, print_entry
 from services.normalize_jobs import local_date
@@ -63,10 +70,10 @@ class NotRendered(Exception):
 class LetterDelivery:
     def __init__(self, artifacts: ArtifactStore, blobs: LetterBlobs, roster: StudentDetails,
                  instances: InterventionStore, mailer: Mailer, audit: AuditLog, clock: Clock,
-                 print_batches: PrintBatchStore) -> None:
+                 print_batches: PrintBatchStore, meetings: MeetingLookup | None = None) -> None:
         self._artifacts, self._blobs, self._roster = artifacts, blobs, roster
         self._instances, self._mailer, self._audit, self._clock = instances, mailer, audit, clock
-        self._print = print_batches
+        self._print, self._meetings = print_batches, meetings
 
     def deliver(self, path: str) -> LetterArtifact:
         """`path` inside the `letters` container. Returns the artifact as it now stands."""
@@ -95,19 +102,38 @@ class LetterDelivery:
         email, post = channels(guardian)
         if guardian is None or not (email or post):
             return self._unreachable(artifact)
+        meeting = self._meeting(artifact)
+        if artifact.meeting_id is not None and (why := superseded(meeting, artifact.meeting_sequence)
+                                                if meeting else "the meeting does not exist"):
+            return self._superseded(artifact, why)
         try:
             claimed = self._artifacts.replace(artifact.sending(self._clock.now()))
         except ConcurrencyError:
             log.info("letter %s claimed by another delivery: not sent here", artifact.id)
             return self._artifacts.get(tenant_id, school_id, artifact_id)
-        return self._send(claimed, school, guardian, pdf, email=email, post=post)
+        return self._send(claimed, school, guardian, pdf, email=email, post=post, meeting=meeting)
+
+    def _meeting(self, artifact: LetterArtifact) -> InterventionMeeting | None:
+        if artifact.meeting_id is None or self._meetings is None:
+            return None
+        try:
+            return self._meetings.meeting(artifact.tenant_id, artifact.school_id, artifact.meeting_id)
+        except NotFound:
+            return None
+
+    def _superseded(self, artifact: LetterArtifact, why: str) -> LetterArtifact:
+        """An invitation to a meeting that moved on is never sent: a newer one (or none) replaces it."""
+        log.info("letter %s not delivered: its meeting changed", artifact.id)
+        saved = self._artifacts.replace(artifact.failed(why, artifact.attempts))
+        self._record(artifact, "letter.superseded", {"reason": why})
+        return saved
 
     def _stale(self, artifact: LetterArtifact) -> bool:
         since = artifact.sending_since
         return since is None or self._clock.now() - since >= LEASE
 
     def _send(self, claimed: LetterArtifact, school: School, guardian: Guardian, pdf: bytes, *,
-              email: bool, post: bool) -> LetterArtifact:
+              email: bool, post: bool, meeting: InterventionMeeting | None = None) -> LetterArtifact:
         """Send by the chosen channels under the claim; a failure gives the claim back."""
         sent: list[tuple[str, dict[str, object]]] = []
         try:
@@ -116,7 +142,7 @@ class LetterDelivery:
                 self._print.add(entry)  # one row per artifact: a retry finds it there
                 sent.append(("POST", {"printBatch": entry.day.isoformat()}))
             if email:
-                sent.append(("EMAIL", {"messageId": self._email(claimed, school, guardian, pdf)}))
+                sent.append(("EMAIL", {"messageId": self._email(claimed, school, guardian, pdf, meeting)}))
         except Exception:
             try:
                 self._artifacts.replace(claimed.released())
@@ -135,8 +161,12 @@ class LetterDelivery:
         detail = self._roster.student_detail(artifact.tenant_id, artifact.school_id, artifact.student_id)
         return next((g for _, g in detail.guardians if g.guardian_id == artifact.guardian_id), None)
 
-    def _email(self, artifact: LetterArtifact, school: School, guardian: Guardian, pdf: bytes) -> str:
+    def _email(self, artifact: LetterArtifact, school: School, guardian: Guardian, pdf: bytes,
+               meeting: InterventionMeeting | None = None) -> str:
         assert guardian.email is not None
+        if meeting is not None:  # an invitation: its own wording and the .ics calendar file
+            subject, body, extra = invitation_email(meeting, school)
+            return self._mailer.send(guardian.email, subject, body, pdf, "letter.pdf", extra=extra)
         return self._mailer.send(
             guardian.email, f"A letter from {school.name}",
             f"Please find attached a letter from {school.name} about your child's attendance.\n",
@@ -164,8 +194,10 @@ class LetterDelivery:
 
     def _finish_stage(self, artifact: LetterArtifact, school: School) -> None:
         """mark_done once the stage's letters are all DELIVERED; a refused save re-reads once."""
-        stage = self._artifacts.for_stage(artifact.tenant_id, artifact.school_id, artifact.instance_id,
-                                          artifact.stage_order)
+        # a meeting invitation: only the invitations to the meeting at this sequence count
+        stage = [a for a in self._artifacts.for_stage(artifact.tenant_id, artifact.school_id,
+                                                      artifact.instance_id, artifact.stage_order)
+                 if (a.meeting_id, a.meeting_sequence) == (artifact.meeting_id, artifact.meeting_sequence)]
         if any(a.status is not ArtifactStatus.DELIVERED for a in stage):
             return
         for _ in range(2):
@@ -175,7 +207,10 @@ class LetterDelivery:
                 return  # already done (a concurrent delivery) or the instance moved on
             now = self._clock.now()
             day = local_date(now, school)
-            after, events = mark_done(instance, on=day, at=now, data={"letters": str(len(stage))})
+            data = {"letters": str(len(stage))}
+            if artifact.meeting_id:
+                data["meetingId"] = artifact.meeting_id
+            after, events = mark_done(instance, on=day, at=now, data=data)
             item = self._instances.queue_item(artifact.tenant_id, artifact.school_id, artifact.action_id)
             found = Collected(instance.student_id, self._instances.case(
                 artifact.tenant_id, artifact.school_id, instance.student_id))

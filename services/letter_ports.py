@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any, Protocol
 
 from domain.ladder import StudentInterventionInstance
-from domain.letters.artifacts import LetterArtifact
+from domain.letters.artifacts import ArtifactStatus, LetterArtifact
 from domain.letters.templates import LetterTemplate
 from domain.schools import Guardian, School
 from services.roster_store import StudentDetail
@@ -63,6 +63,12 @@ class ArtifactStore(Protocol):
                   stage_order: int) -> list[LetterArtifact]: ...
 
     def for_student(self, tenant_id: str, school_id: str, student_id: str) -> list[LetterArtifact]: ...
+
+    def page(self, tenant_id: str, school_id: str, *, student_id: str | None,
+             status: ArtifactStatus | None, limit: int,
+             continuation: str | None) -> tuple[list[LetterArtifact], str | None]:
+        """A page by artifact id; a bad token raises ValidationFailed (continuationToken)."""
+        ...
 
     def insert(self, artifact: LetterArtifact) -> LetterArtifact:
         """Raises AlreadyExists."""

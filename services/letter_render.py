@@ -15,6 +15,10 @@ version, so the bytes and the blob path are the same. A job whose instance has m
 longer ACTIVE, another stage, action not APPROVED) is skipped with an audit record saying why.
 From the 5th failed attempt on, the job's unfinished artifacts are marked FAILED with the reason
 and the error re-raised, so the host moves the message to `letter-jobs-poison`.
+
+A job with `meetingId` is a meeting invitation (services/letter_meetings.py): its artifacts are
+those of that meeting at that `meetingSequence`, its merge data gets `meetingWhen`, and its
+staleness is the meeting's (`stale_invitation`).
 """
 
 from __future__ import annotations
@@ -33,13 +37,16 @@ from domain.letters.artifacts import (
     snapshot_data,
     snapshot_json,
 )
+from domain.letters.meeting_when import meeting_when
 from domain.letters.merge import with_chart
 from domain.letters.render import render_html
 from domain.letters.templates import LetterTemplate
+from domain.meetings import InterventionMeeting
 from domain.paths import LETTERS, letter_path
 from domain.schools import Guardian, StudentGuardian
 from services.audit import AuditLog
 from services.intervention_ports import InterventionStore
+from services.letter_meetings import MeetingLookup, school_zone, stale_invitation
 from services.letter_ports import (
     ArtifactStore,
     LetterBlobs,
@@ -63,12 +70,17 @@ class LetterJob:
     stage_order: int
     action_id: str
     correlation_id: str | None = None
+    meeting_id: str | None = None  # a meeting invitation (services/letter_meetings.py)
+    meeting_sequence: int | None = None  # the meeting's sequence when it was booked or moved
 
     @classmethod
     def parse(cls, body: dict[str, Any]) -> LetterJob:
         try:
+            sequence = body.get("meetingSequence")
             return cls(str(body["tenantId"]), str(body["schoolId"]), str(body["instanceId"]),
-                       int(body["stageOrder"]), str(body["actionId"]), body.get("correlationId"))
+                       int(body["stageOrder"]), str(body["actionId"]), body.get("correlationId"),
+                       str(body["meetingId"]) if body.get("meetingId") else None,
+                       int(sequence) if sequence is not None else None)
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"not a letter job: {exc}") from exc
 
@@ -85,8 +97,10 @@ def recipients(links: list[tuple[StudentGuardian, Guardian]]) -> list[Guardian]:
 class LetterRenderer:
     def __init__(self, instances: InterventionStore, roster: StudentDetails, templates: TemplateSource,
                  merge: MergeDataBuilder, pdf: PdfRenderer, blobs: LetterBlobs, artifacts: ArtifactStore,
-                 audit: AuditLog, clock: Clock, drafts: TranslationDrafts | None = None) -> None:
+                 audit: AuditLog, clock: Clock, drafts: TranslationDrafts | None = None,
+                 meetings: MeetingLookup | None = None) -> None:
         self._instances, self._roster, self._templates, self._merge = instances, roster, templates, merge
+        self._meetings = meetings  # reads a meeting invitation's meeting
         self._pdf, self._blobs, self._artifacts = pdf, blobs, artifacts
         self._audit, self._clock = audit, clock
         self._drafts = drafts  # None: no translator configured, no machine-translated drafts
@@ -94,7 +108,12 @@ class LetterRenderer:
     def handle(self, job: LetterJob, attempt: int = 1) -> list[LetterArtifact]:
         """The job's artifacts (empty when skipped). Raises on failure (the host retries)."""
         instance = self._instances.instance(job.tenant_id, job.school_id, job.instance_id)
-        why = _stale(instance, job)
+        meeting = self._meeting(job)
+        if job.meeting_id is None:
+            why = _stale(instance, job)
+        else:
+            why = stale_invitation(instance, meeting, job.stage_order, job.meeting_sequence) if meeting else (
+                f"meeting {job.meeting_id} does not exist")
         if why:
             log.info("letter job skipped: instance %s stage %s: %s", job.instance_id,
                      job.stage_order, why)
@@ -105,7 +124,7 @@ class LetterRenderer:
             return []
         done: list[LetterArtifact] = []
         try:
-            for planned in self._plan(job, instance):
+            for planned in self._plan(job, instance, meeting):
                 done.append(self._render(planned))
         except Exception as exc:
             if attempt >= MAX_ATTEMPTS:
@@ -113,10 +132,23 @@ class LetterRenderer:
             raise
         return done
 
-    def _plan(self, job: LetterJob, instance: StudentInterventionInstance) -> list[LetterArtifact]:
+    def _meeting(self, job: LetterJob) -> InterventionMeeting | None:
+        if job.meeting_id is None:
+            return None
+        if self._meetings is None:
+            raise ValueError("a meeting invitation job, but no meeting store is configured")
+        try:
+            return self._meetings.meeting(job.tenant_id, job.school_id, job.meeting_id)
+        except NotFound:
+            return None
+
+    def _plan(self, job: LetterJob, instance: StudentInterventionInstance,
+              meeting: InterventionMeeting | None = None) -> list[LetterArtifact]:
         """One artifact per recipient: the stored one when it exists, else a new PENDING one."""
+        sequence = meeting.sequence if meeting else None
         existing = {a.guardian_id: a for a in self._artifacts.for_stage(
-            job.tenant_id, job.school_id, job.instance_id, job.stage_order)}
+            job.tenant_id, job.school_id, job.instance_id, job.stage_order)
+            if (a.meeting_id, a.meeting_sequence) == (job.meeting_id, sequence)}
         item = self._instances.queue_item(job.tenant_id, job.school_id, job.action_id)
         if not item.template_key:
             raise ValidationFailed(f"stage {job.stage_order} names no letter template",
@@ -144,14 +176,17 @@ class LetterRenderer:
             if missing and missing != template.language:
                 self._request_translation(job.tenant_id, template, missing)
             data = dict(self._merge.build(template, instance, school, detail, guardian, now.date()))
+            if meeting is not None and "meetingWhen" in template.merge_fields:
+                data["meetingWhen"] = meeting_when(meeting, school_zone(school))
             artifact = LetterArtifact(
                 id=artifact_id(instance.id, job.stage_order, guardian.guardian_id, template.language,
-                               template.key, template.version),
+                               template.key, template.version, job.meeting_id, sequence or 0),
                 tenant_id=job.tenant_id, school_id=job.school_id, student_id=instance.student_id,
                 instance_id=instance.id, stage_order=job.stage_order, action_id=job.action_id,
                 template_key=template.key, template_version=template.version,
                 guardian_id=guardian.guardian_id, language=template.language, status=ArtifactStatus.PENDING,
-                generated_at=now, merge_data=snapshot_json(data), missing_translation=missing)
+                generated_at=now, merge_data=snapshot_json(data), missing_translation=missing,
+                meeting_id=job.meeting_id, meeting_sequence=sequence)
             try:
                 planned.append(self._artifacts.insert(artifact))
             except AlreadyExists:  # a concurrent delivery of the same job wrote it first
@@ -192,16 +227,20 @@ class LetterRenderer:
     def _give_up(self, job: LetterJob, instance: StudentInterventionInstance, exc: Exception,
                  attempt: int) -> None:
         reason = f"{type(exc).__name__}: {exc}"[:1000]
-        stage = self._artifacts.for_stage(job.tenant_id, job.school_id, job.instance_id, job.stage_order)
+        stage = [a for a in self._artifacts.for_stage(job.tenant_id, job.school_id, job.instance_id,
+                                                      job.stage_order) if a.meeting_id == job.meeting_id
+                 and job.meeting_sequence in (None, a.meeting_sequence)]
         unfinished = [a for a in stage if not a.status.done]
         if not stage:
             # failed before any recipient was planned: one job-level artifact carries the reason
             unfinished = [LetterArtifact(
-                id=artifact_id(instance.id, job.stage_order, NO_GUARDIAN, NO_GUARDIAN, NO_GUARDIAN, 0),
+                id=artifact_id(instance.id, job.stage_order, NO_GUARDIAN, NO_GUARDIAN, NO_GUARDIAN, 0,
+                               job.meeting_id, job.meeting_sequence or 0),
                 tenant_id=job.tenant_id, school_id=job.school_id, student_id=instance.student_id,
                 instance_id=instance.id, stage_order=job.stage_order, action_id=job.action_id,
                 template_key=NO_GUARDIAN, template_version=0, guardian_id=NO_GUARDIAN,
-                language=NO_GUARDIAN, status=ArtifactStatus.PENDING, generated_at=self._clock.now())]
+                language=NO_GUARDIAN, status=ArtifactStatus.PENDING, generated_at=self._clock.now(),
+                meeting_id=job.meeting_id, meeting_sequence=job.meeting_sequence)]
         for artifact in unfinished:
             self._artifacts.replace(replace(artifact.failed(reason, attempt), etag=None))
             self._audit.record(actor=None, tenant_id=job.tenant_id, school_id=job.school_id,

@@ -10,8 +10,8 @@ RESCHEDULE or NO_SHOW proposes (same partition, one transaction). The meeting's 
 the commit point: until it is written, the request can be retried as a whole.
 
 `invite` is the seam for the invitation letter: called once a meeting is booked (scheduled, or
-moved), after the meeting is saved. The lead wires it to the letter pipeline (a `letter-jobs`
-message keyed on the meeting id and its `sequence`); None sends nothing yet.
+moved), after the meeting is saved. bootstrap wires it to the letter pipeline (a `letter-jobs`
+message keyed on the meeting id and its `sequence`: services/letter_meetings.py); None sends nothing.
 """
 
 from __future__ import annotations

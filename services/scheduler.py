@@ -2,8 +2,10 @@
 
 Reads, in a fixed number of round trips whatever the school's size: the active rule sets, the
 calendar, every instance, case and exemption of the school (one range read each) and the daily rows
-on the dates the rule sets' windows need (today plus `rule_set_days`/`stage_days`; one query per
-month partition). Then, per student and rule set, `run_night` decides; students whose night
+on the dates the rule sets' windows need (today plus `rule_set_days`; one query per month
+partition). An instance keeps the counters of the day it entered its stage (`StageBaseline`), so
+the entry days are read only for instances stored before baselines existed (`stage_days`).
+Then, per student and rule set, `run_night` decides; students whose night
 produced events are written, several per transaction (services/intervention_effects.py says
 what follows from the events). Re-running the same night is a fixpoint: no events, no writes.
 """
@@ -11,7 +13,7 @@ what follows from the events). Re-running the same night is a fixpoint: no event
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -25,12 +27,14 @@ from domain.ladder_rules import RuleFacts, ladder_of
 from domain.ladder_transitions import mark_done
 from domain.meeting_facts import MeetingFacts, held_still
 from domain.rules import EvaluationContext, InstanceFacts, InterventionRuleSet, rule_set_days, stage_days
+from domain.rules.baseline import StageBaseline
 from domain.rules.ruleset import StageType
 from domain.summaries import DailySummary
 from services.casework_ports import ExemptionReader
 from services.intervention_effects import Collected, SendJob
 from services.intervention_ports import InterventionStore, SummaryDays
 from services.letter_resend import RESEND_AFTER, resend_lost_letter_jobs
+from services.letter_sweep import SweepResult
 from services.meeting_ports import MeetingReader
 from services.ports import Clock
 from services.roster_ports import RosterReader
@@ -51,14 +55,22 @@ class Scheduler:
     def __init__(self, rules: RuleSetReader, roster: RosterReader, summaries: SummaryDays,
                  store: InterventionStore, clock: Clock, send_letter_job: SendJob,
                  exemptions: ExemptionReader | None = None, resend_after: timedelta = RESEND_AFTER,
-                 meetings: MeetingReader | None = None) -> None:
+                 meetings: MeetingReader | None = None,
+                 sweep_letters: Callable[[str, str], SweepResult] | None = None) -> None:
         self._rules, self._roster, self._summaries = rules, roster, summaries
+        self._sweep_letters = sweep_letters  # services/letter_sweep.py: stranded SENDING/RENDERED
         self._store, self._clock, self._send_letter_job = store, clock, send_letter_job
         self._exemptions, self._resend_after = exemptions, resend_after
         self._meetings = meetings
 
     def run(self, tenant_id: str, school_id: str, day: date) -> NightResult:
         result = NightResult()
+        if self._sweep_letters:  # every night, school day or not: a letter waits for no timetable
+            swept = self._sweep_letters(tenant_id, school_id)
+            if swept.redelivered:
+                result.count("strandedLettersDelivered", swept.redelivered)
+            if swept.failed:
+                result.count("strandedLettersFailed", swept.failed)
         rule_sets = self._rules.active_for_school(tenant_id, school_id)
         result.count("ruleSets", len(rule_sets))
         if not rule_sets:
@@ -83,6 +95,8 @@ class Scheduler:
         rows = self._summaries.on_dates(tenant_id, school_id, days)
         today = rows.get(day, {})
         result.count("students", len(today))
+        result.count("rowDates", len(rows))  # what the night read: dates and rows
+        result.count("rowsLoaded", sum(len(by_student) for by_student in rows.values()))
         now = self._clock.now()
         collected: list[Collected] = []
         for student_id, row in today.items():
@@ -105,7 +119,8 @@ class Scheduler:
                 ctx = EvaluationContext(calendar, day, row, student_rows, facts, previous)
                 ladder = ladder_of(rule_set)
                 night = run_night(ladder, StudentRef(tenant_id, school_id, student_id), instance,
-                                  RuleFacts(rule_set, ctx, instance), on=day, calendar=calendar)
+                                  RuleFacts(rule_set, ctx, instance), on=day, calendar=calendar,
+                                  baseline=StageBaseline.of(row))
                 if night.instance is None or not night.events:
                     continue
                 after, events = night.instance, list(night.events)
@@ -210,13 +225,16 @@ def _latest(instances: Iterable[StudentInterventionInstance],
 def _needed_days(rule_sets: list[InterventionRuleSet], versions: _Versions,
                  instances: Iterable[StudentInterventionInstance], calendar: SchoolCalendar, day: date,
                  previous: SchoolCalendar | None) -> set[date]:
-    """Every earlier row any student needs tonight, for all students at once."""
+    """Every earlier row any student needs tonight, for all students at once: the rule sets'
+    windows, plus the entry day of each active instance without a baseline (stored before
+    baselines, or escalated by a meeting's outcome), whose conditions read that day's row."""
     days: set[date] = set()
     for rule_set in rule_sets:
         days |= rule_set_days(rule_set, calendar, day, previous_calendar=previous)
     by_id = {r.id: r for r in rule_sets}
     for instance in instances:
-        if instance.status is InstanceStatus.ACTIVE and instance.rule_set_id in by_id:
+        if (instance.status is InstanceStatus.ACTIVE and instance.stage_baseline is None
+                and instance.rule_set_id in by_id):
             rule_set = versions.of(instance, by_id[instance.rule_set_id])
             days |= stage_days(rule_set.stage(instance.stage_order), calendar, day,
                                stage_entered_on=instance.stage_entered_on, previous_calendar=previous)

@@ -2,7 +2,9 @@
 PDF lives, the PDF's SHA-256 and the merge data it was rendered from.
 
 The id is fixed by (instance, stage, guardian, language, template key and version), so a
-redelivered letter job finds the artifact it already wrote instead of creating another.
+redelivered letter job finds the artifact it already wrote instead of creating another. A meeting
+invitation's id also names the meeting and its `sequence` (a moved meeting is invited again with a
+new artifact); a plain letter's id leaves them out, so existing ids do not change.
 """
 
 from __future__ import annotations
@@ -44,9 +46,11 @@ NO_GUARDIAN = "-"  # guardian/language of a job that failed before its recipient
 
 
 def artifact_id(instance_id: str, stage_order: int, guardian_id: str, language: str,
-                template_key: str, template_version: int) -> str:
+                template_key: str, template_version: int, meeting_id: str | None = None,
+                meeting_sequence: int = 0) -> str:
+    meeting = ("meeting", meeting_id, str(meeting_sequence)) if meeting_id is not None else ()
     return event_id("letter.artifact", instance_id, str(stage_order), guardian_id, language,
-                    template_key, str(template_version))
+                    template_key, str(template_version), *meeting)
 
 
 def snapshot_json(data: dict[str, Any]) -> str:
@@ -94,6 +98,9 @@ class LetterArtifact:
     guardian_unreachable: bool = False
     sending_since: datetime | None = None  # when the current SENDING claim was taken
     channel: str | None = None  # EMAIL, POST or EMAIL_AND_POST once DELIVERED
+    # a meeting invitation: the meeting and the `sequence` (time and place) it invites to
+    meeting_id: str | None = None
+    meeting_sequence: int | None = None
     etag: str | None = None
 
     def rendered(self, path: str, sha256: str, at: datetime) -> LetterArtifact:

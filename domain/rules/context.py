@@ -17,6 +17,7 @@ from pydantic import Field
 
 from domain.calendar import SchoolCalendar
 from domain.rules.base import RuleModel
+from domain.rules.baseline import StageBaseline
 from domain.rules.windows import WindowStart, anchor, window_start
 from domain.summaries import DailySummary, Totals
 
@@ -42,10 +43,13 @@ class Exemption(RuleModel):
 @dataclass(frozen=True, slots=True)
 class InstanceFacts:
     """An intervention under way for the student: the stage it is at and when that began, plus
-    what staff recorded. `last_meeting_outcome` is the outcome of the stage's latest meeting."""
+    what staff recorded. `last_meeting_outcome` is the outcome of the stage's latest meeting.
+    `stage_baseline`: the counters on the day the stage began, kept on the instance (None: an
+    instance stored before baselines, or a stage entered today: read `rows` on that day)."""
 
     stage: InterventionStage | None = None
     stage_entered_on: date | None = None
+    stage_baseline: StageBaseline | None = None
     case_resolved: bool = False
     exemptions: tuple[Exemption, ...] = ()
     last_meeting_outcome: str | None = None

@@ -65,9 +65,12 @@ def no_improvement(c: NoImprovement, ctx: EvaluationContext) -> Outcome:
     if elapsed < wait:
         return Outcome(False, (f"{w.plural(elapsed, 'school day')} of the {wait}-school-day wait "
                                "have passed",))
-    entry = ctx.row_at(anchor(ctx.calendar, facts.stage_entered_on))
-    before = entry.totals.attendance_percent if entry else None
-    since = ctx.since(entry).attendance_percent if entry else None
+    if facts.stage_baseline is not None:  # kept on the instance: no need for that day's row
+        before, since = facts.stage_baseline.attendance_percent, facts.stage_baseline.percent_since(ctx.today)
+    else:  # an instance stored before baselines (or the stage entered today): the day's row
+        entry = ctx.row_at(anchor(ctx.calendar, facts.stage_entered_on))
+        before = entry.totals.attendance_percent if entry else None
+        since = ctx.since(entry).attendance_percent if entry else None
     if before is None or since is None:
         return Outcome(False, ("attendance before this step began is not known",))
     return Outcome(since - before < c.points, (

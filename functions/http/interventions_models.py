@@ -27,6 +27,7 @@ class QueueItemView(ApiModel):
     stage_entered_on: dt.date
     queued_on: dt.date | None
     status: str
+    paused_until: dt.date | None = None  # held by a medical plan: approving it is refused (409)
 
     @classmethod
     def of(cls, item: QueueItem) -> QueueItemView:
@@ -34,7 +35,8 @@ class QueueItemView(ApiModel):
                    rule_set_id=item.rule_set_id, rule_set_version=item.rule_set_version,
                    stage_order=item.stage_order, stage_type=item.stage_type.value, action=item.action.value,
                    template_key=item.template_key, evidence=list(item.evidence),
-                   stage_entered_on=item.stage_entered_on, queued_on=item.queued_on, status=item.status)
+                   stage_entered_on=item.stage_entered_on, queued_on=item.queued_on, status=item.status,
+                   paused_until=item.paused_until)
 
 
 class QueuePage(ApiModel):

@@ -1,4 +1,5 @@
-"""Letter artifact routes: a student's letters (metadata, incl. FAILED ones with their reason) and
+"""Letter artifact routes: the school's letters paged (a student's, or those in one status, incl.
+FAILED ones with their reason) and
 one letter's PDF, streamed only after its SHA-256 checks out (409 problem + audit record if not).
 School-scoped through `schoolId`; LETTERS_READ (every member of staff, not the integration)."""
 
@@ -11,7 +12,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 
 import bootstrap
 from domain.access import Permission
-from domain.letters.artifacts import LetterArtifact
+from domain.letters.artifacts import ArtifactStatus, LetterArtifact
 from functions.http.interventions import OUT, _school
 from functions.http.platform import ApiModel
 from functions.http.security import Access, require
@@ -36,6 +37,8 @@ class ArtifactView(ApiModel):
     failure_reason: str | None
     attempts: int
     channel: str | None = None  # EMAIL, POST or EMAIL_AND_POST once DELIVERED
+    meeting_id: str | None = None  # a meeting invitation: the meeting and its invitation's sequence
+    meeting_sequence: int | None = None
 
     @classmethod
     def of(cls, a: LetterArtifact) -> ArtifactView:
@@ -44,7 +47,8 @@ class ArtifactView(ApiModel):
                    guardian_id=a.guardian_id, language=a.language, status=a.status.value,
                    generated_at=a.generated_at, content_hash=a.content_hash,
                    missing_translation=a.missing_translation, failure_reason=a.failure_reason,
-                   attempts=a.attempts, channel=a.channel)
+                   attempts=a.attempts, channel=a.channel, meeting_id=a.meeting_id,
+                   meeting_sequence=a.meeting_sequence)
 
 
 class ArtifactPage(ApiModel):
@@ -52,14 +56,27 @@ class ArtifactPage(ApiModel):
     continuation_token: str | None = None
 
 
-@router.get("/api/letters/artifacts", response_model=ArtifactPage, summary="A student's letters",
-            description="Every letter artifact of the student, oldest first; FAILED ones carry "
-                        "`failureReason`, a letter sent in the school language instead of the guardian's "
-                        "carries `missingTranslation`.", **OUT)
+@router.get("/api/letters/artifacts", response_model=ArtifactPage,
+            summary="The school's letters: a student's, or those in one status",
+            description="Letter artifacts of the school, paged and ordered by artifact `id` (a stable "
+                        "order that survives new letters; not by date: sort a page by `generatedAt` "
+                        "to show it chronologically). `studentId` narrows to one student, `status` "
+                        "to one status (e.g. FAILED or SENDING, for an operator's view); both "
+                        "together, or neither, work too. A page may hold fewer than `limit` letters "
+                        "(even none) and still carry a `continuationToken`: pass it back, unchanged "
+                        "and with the same filters, for the next page. FAILED letters carry "
+                        "`failureReason`; a letter sent in the school language instead of the "
+                        "guardian's carries `missingTranslation`.", **OUT)
 def artifacts(access: Reader,
-              studentId: Annotated[str, Query(min_length=1, max_length=128)]) -> ArtifactPage:  # noqa: N803
-    found = bootstrap.container().letter_artifacts.for_student(access.tenant_id, _school(access), studentId)
-    return ArtifactPage(items=[ArtifactView.of(a) for a in found])
+              studentId: Annotated[str | None, Query(min_length=1, max_length=128)] = None,  # noqa: N803
+              status: Annotated[ArtifactStatus | None, Query()] = None,
+              limit: Annotated[int, Query(ge=1, le=1000, description="Page size")] = 100,
+              continuation: Annotated[str | None, Query(alias="continuationToken", max_length=4096)] = None,
+              ) -> ArtifactPage:
+    found, token = bootstrap.container().letter_artifacts.page(
+        access.tenant_id, _school(access), student_id=studentId, status=status, limit=limit,
+        continuation=continuation)
+    return ArtifactPage(items=[ArtifactView.of(a) for a in found], continuation_token=token)
 
 
 @router.get("/api/letters/artifacts/{artifactId}", summary="A letter's PDF",

@@ -22,6 +22,9 @@ param smtpSender string
 param smtpUsername string
 // A Key Vault secret URI, not the secret: the app setting is a Key Vault reference
 param smtpPasswordSecretUri string
+@description('Translator endpoint (custom subdomain + /translator/text/v3.0); empty: translation off.')
+param translatorEndpoint string = ''
+param translatorRegion string = ''
 
 @allowed([
   2048
@@ -199,6 +202,17 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'SMTP_PASSWORD'
           value: '@Microsoft.KeyVault(SecretUri=${smtpPasswordSecretUri})'
+        }
+        // Machine translation of template drafts with the identity (no TRANSLATOR_KEY: the
+        // account has local auth disabled); adapters/translator.py takes the client id
+        // from AzureWebJobsStorage__clientId.
+        {
+          name: 'TRANSLATOR_ENDPOINT'
+          value: translatorEndpoint
+        }
+        {
+          name: 'TRANSLATOR_REGION'
+          value: translatorRegion
         }
       ]
     }

@@ -34,6 +34,7 @@ ROLE = {
     "service_bus_data_sender": "69a216fc-b8fb-44d8-bc22-1f3c2cd27a39",
     "service_bus_data_receiver": "4f6d3b9b-027b-4f4c-9142-0e5a2a2247e0",
     "monitoring_metrics_publisher": "3913510d-42f4-4e42-8a64-420c390055eb",
+    "cognitive_services_user": "a97b65f3-24c7-4388-baec-2e87135dc908",
 }
 STORAGE_DATA_ROLES = {ROLE["storage_blob_data_owner"], ROLE["storage_queue_data_contributor"],
                       ROLE["storage_table_data_contributor"]}
@@ -96,20 +97,26 @@ def dotted(expr: Any) -> Any:
     return expr
 
 
-def evaluate(expr: Any, variables: dict[str, Any]) -> Any:
+def evaluate(expr: Any, variables: dict[str, Any], conditions: dict[str, bool] | None = None) -> Any:
     """Evaluates the small subset of Bicep used for the role lists: variable references,
-    property access, array and object literals, concat(). Anything else is an error."""
+    property access, array and object literals, concat(), and `flag ? a : b` for a bool
+    parameter given in `conditions`. Anything else is an error."""
     if isinstance(expr, list):
-        return [evaluate(item, variables) for item in expr]
+        return [evaluate(item, variables, conditions) for item in expr]
+    if isinstance(expr, dict) and expr.get("operator", {}).get("type") == "conditional":
+        operands = expr["operator"]["operands"]
+        chosen = (conditions or {})[operands["condition"]]
+        return evaluate(operands["true_value" if chosen else "false_value"], variables, conditions)
     if isinstance(expr, str):
-        return evaluate(variables[expr]["value"], variables) if expr in variables else expr
+        return evaluate(variables[expr]["value"], variables, conditions) if expr in variables else expr
     if isinstance(expr, dict) and "operator" in expr and expr["operator"]["type"] == "property_accessor":
         operands = expr["operator"]["operands"]
-        return evaluate(operands["operand_1"], variables)[operands["operand_2"]]
+        return evaluate(operands["operand_1"], variables, conditions)[operands["operand_2"]]
     if isinstance(expr, dict) and "function" in expr and expr["function"]["type"] == "concat":
-        return [item for arg in expr["function"]["parameters"].values() for item in evaluate(arg, variables)]
+        return [item for arg in expr["function"]["parameters"].values()
+                for item in evaluate(arg, variables, conditions)]
     if isinstance(expr, dict) and not {"operator", "function"} & set(expr):  # an object literal
-        return {key: evaluate(value, variables) for key, value in expr.items()}
+        return {key: evaluate(value, variables, conditions) for key, value in expr.items()}
     raise AssertionError(f"cannot evaluate {expr!r}")
 
 
@@ -144,7 +151,7 @@ def test_the_expected_bicep_files_exist() -> None:
     names = {str(path.relative_to(INFRA)) for path in BICEP_FILES}
 
     assert {"main.bicep", "app/api.bicep", "app/storage.bicep", "app/messaging.bicep",
-            "app/monitoring.bicep", "app/rbac.bicep"} <= names
+            "app/monitoring.bicep", "app/rbac.bicep", "app/translator.bicep"} <= names
 
 
 @pytest.mark.parametrize("path", BICEP_FILES, ids=lambda p: str(p.relative_to(INFRA)))
@@ -537,6 +544,7 @@ SCOPE_TYPES = {
     "storageRoleIds": "Microsoft.Storage/storageAccounts",
     "serviceBusRoleIds": "Microsoft.ServiceBus/namespaces",
     "monitoringRoleIds": "Microsoft.Insights/components",
+    "translatorRoleIds": "Microsoft.CognitiveServices/accounts",
 }
 
 
@@ -567,10 +575,13 @@ def test_rbac_grants_each_role_list_to_the_principal_on_its_own_scope() -> None:
     assert granted_lists == set(SCOPE_TYPES)
 
 
-def role_lists(symbol: str) -> dict[str, set[str]]:
+def role_lists(symbol: str, translator: bool = True) -> dict[str, set[str]]:
+    """The role ids a module grants per scope, with the translator deployed or not."""
     main = template("main.bicep")
     params = body(main["modules"][symbol])["params"]
-    return {name: set(evaluate(params.get(name, []), main["variables"])) for name in SCOPE_TYPES}
+    conditions = {"deployTranslator": translator}
+    return {name: set(evaluate(params.get(name, []), main["variables"], conditions))
+            for name in SCOPE_TYPES}
 
 
 def test_the_managed_identity_gets_exactly_the_roles_the_app_needs() -> None:
@@ -582,6 +593,8 @@ def test_the_managed_identity_gets_exactly_the_roles_the_app_needs() -> None:
     assert roles["storageRoleIds"] == STORAGE_DATA_ROLES | {ROLE["storage_account_contributor"]}
     assert roles["serviceBusRoleIds"] == {ROLE["service_bus_data_sender"], ROLE["service_bus_data_receiver"]}
     assert roles["monitoringRoleIds"] == {ROLE["monitoring_metrics_publisher"]}
+    assert roles["translatorRoleIds"] == {ROLE["cognitive_services_user"]}
+    assert role_lists("appRoles", translator=False)["translatorRoleIds"] == set()
     api_outputs = template("app/api.bicep")["outputs"]
     assert dotted(api_outputs["identityPrincipalId"]["value"]) == "identity.properties.principalId"
 
@@ -601,6 +614,7 @@ def test_the_developer_gets_data_roles_only_when_a_principal_is_given() -> None:
     assert roles["storageRoleIds"] == STORAGE_DATA_ROLES
     assert roles["serviceBusRoleIds"] == {ROLE["service_bus_data_sender"], ROLE["service_bus_data_receiver"]}
     assert roles["monitoringRoleIds"] == set()
+    assert roles["translatorRoleIds"] == {ROLE["cognitive_services_user"]}
 
 
 @pytest.mark.parametrize("path", BICEP_FILES, ids=lambda p: str(p.relative_to(INFRA)))

@@ -16,8 +16,9 @@ from domain.ladder_nightly import run_night
 from domain.ladder_rules import RuleFacts, ladder_of, rule_set_impact, simulate_rule_set
 from domain.ladder_transitions import approve, log_intervention, mark_done
 from domain.rules import EvaluationContext, InterventionRuleSet, load_preset, rule_set_days, stage_days
+from domain.rules.baseline import StageBaseline
 from domain.simulation import SIMULATED, simulate
-from domain.summaries import DailySummary
+from domain.summaries import DailySummary, Status, Totals
 from tests.unit.ladder_helpers import CAL, FakeFacts, four_stages
 from tests.unit.rules_examples import CA, DAY_CAL, ENG, ENG_CAL, IE, days, pupil, rows, sessions
 
@@ -106,7 +107,8 @@ def test_until_cuts_the_replay_and_a_pupil_with_good_attendance_never_starts() -
 
 
 def test_simulate_assumes_same_day_approval_and_completion() -> None:
-    rows_ = [DailySummary("st-1", d, CAL.index_of(d), *([None] * 6)) for d in CAL.school_days[:30]]  # type: ignore[arg-type]
+    rows_ = [DailySummary("st-1", d, CAL.index_of(d), Status.PRESENT, Status.PRESENT, None, None, Totals(), 0)
+             for d in CAL.school_days[:30]]
     timeline = simulate(four_stages(), S, rows_, CAL, lambda row, instance: FakeFacts().facts())
     sent = [(e.kind, e.actor) for e in timeline.events if e.stage_order == 1]
     assert sent == [(EventKind.STAGE_ENTERED, None), (EventKind.ACTION_QUEUED, None),
@@ -130,10 +132,12 @@ def test_the_impact_preview_counts_students_by_stage() -> None:
 
 
 def drive_nightly(rule_set: InterventionRuleSet, calendar: SchoolCalendar,
-                  rows_by_student: dict[str, list[DailySummary]]) -> dict[str, list[InterventionEvent]]:
+                  rows_by_student: dict[str, list[DailySummary]],
+                  baselines: bool = True) -> dict[str, list[InterventionEvent]]:
     """The scheduler's loop, in memory: each school day, each student's context holds only the
     rows `rule_set_days`/`stage_days` ask for, the night runs twice (a re-run), staff approve
-    the queue, the letter goes the same day and an intervention is logged between letters."""
+    the queue, the letter goes the same day and an intervention is logged between letters.
+    `baselines=False`: instances as stored before baselines (their conditions read the rows)."""
     ladder = ladder_of(rule_set)
     latest: dict[str, StudentInterventionInstance] = {}
     stored: dict[str, list[InterventionEvent]] = defaultdict(list)  # by instance id
@@ -146,7 +150,8 @@ def drive_nightly(rule_set: InterventionRuleSet, calendar: SchoolCalendar,
                 instance = latest.get(sid)
                 facts = RuleFacts(rule_set, _loaded(rule_set, calendar, rows_on, day, instance), instance)
                 night = run_night(ladder, StudentRef("t", "s", sid), instance, facts, on=day,
-                                  calendar=calendar)
+                                  calendar=calendar,
+                                  baseline=StageBaseline.of(rows_on[day]) if baselines else None)
                 assert attempt == 0 or night.events == (), "a re-run of the night changed something"
                 if night.instance is not None:
                     latest[sid] = night.instance
@@ -177,7 +182,7 @@ def _loaded(rule_set: InterventionRuleSet, calendar: SchoolCalendar, rows_on: di
             day: date, instance: StudentInterventionInstance | None) -> EvaluationContext:
     """The context the scheduler builds: today's row and only the rows the rule set asks for."""
     needed = rule_set_days(rule_set, calendar, day)
-    if instance is not None and instance.status is InstanceStatus.ACTIVE:
+    if instance is not None and instance.status is InstanceStatus.ACTIVE and instance.stage_baseline is None:
         needed |= stage_days(rule_set.stage(instance.stage_order), calendar, day,
                              stage_entered_on=instance.stage_entered_on)
     return EvaluationContext(calendar, day, rows_on[day], {d: rows_on[d] for d in needed if d in rows_on})
@@ -199,11 +204,12 @@ def _story(events) -> list[tuple]:  # type: ignore[no-untyped-def]
     ("IE", DAY_CAL, lambda: {"fridays": day_rows(every(4, DAY_CAL, "A"), IE),
                              "unexplained-mondays": day_rows(every(0, DAY_CAL, "F"), IE)}),
 ])
+@pytest.mark.parametrize("baselines", [True, False], ids=["baselines", "stored-before-baselines"])
 def test_simulation_agrees_with_the_nightly_over_the_same_data(jurisdiction: str, calendar: SchoolCalendar,
-                                                               school) -> None:  # type: ignore[no-untyped-def]
+                                                               school, baselines: bool) -> None:  # type: ignore[no-untyped-def]
     rule_set = load_preset(jurisdiction)
     data = school()
-    nightly = drive_nightly(rule_set, calendar, data)
+    nightly = drive_nightly(rule_set, calendar, data, baselines)
     assert nightly, "nobody climbed the ladder: the comparison would prove nothing"
     for sid, student_rows in data.items():
         simulated = simulate_rule_set(rule_set, StudentRef("t", "s", sid), student_rows, calendar)

@@ -1,0 +1,93 @@
+"""`make run`'s attendance office: while the scheduler replays the demo term, at the end of each
+school week (its last school day) the demo attendance officer works the queue the way a school
+using the product would, and the local host does the rest as the functions do in Azure.
+
+At 17:00 school-local on that day (the clock fixed there, so everything is dated that day):
+1. the letter actions waiting in the queue are approved (devhost/demo_letters.py's officer);
+2. meetings that have taken place get their outcome, then MEETING actions and meetings proposed
+   by a no-show get a meeting booked (devhost/demo_meetings.py);
+3. the host drains the `letter-jobs` queue and the blob trigger: letters (and meeting
+   invitations) are rendered and delivered, LETTER_SENT lands that day, the ladder's waits run.
+
+Each step is idempotent (the queue's and the meetings service's own rules, plus the guards in
+demo_meetings), so a second `make run` approves, books and records nothing."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from datetime import date, datetime
+from datetime import time as clock_time
+from zoneinfo import ZoneInfo
+
+import bootstrap
+from demo import DemoSchool
+from devhost import demo_meetings
+from devhost.demo_letters import DEMO_OFFICER
+from devhost.host import DevHost
+from domain.access import Principal, Role
+from domain.calendar import SchoolCalendar
+from domain.schools import School
+from services.intervention_queue import StaffCommand
+
+EVENING = clock_time(17, 0)
+
+
+def officer(school: School) -> Principal:
+    return Principal(subject=DEMO_OFFICER, tenant_id=school.tenant_id,
+                     roles=frozenset({Role.ATTENDANCE_OFFICER}), school_ids=frozenset({school.school_id}))
+
+
+def week_ends(calendar: SchoolCalendar, days: tuple[date, ...]) -> set[date]:
+    """The last school day of each week among `days` (the last of `days` included)."""
+    by_week = {calendar.week_of(day): day for day in days}
+    return set(by_week.values())
+
+
+class Office:
+    """The weekly pass, as `run_interventions`' `after_night` hook; counts what it did."""
+
+    def __init__(self, host: DevHost, drain_timeout: float = 1800, poll: float = 0.1) -> None:
+        self._host, self._timeout, self._poll = host, drain_timeout, poll
+        self.done: dict[str, Counter[str]] = {}
+        self.seconds = 0.0
+
+    def after_night(self, demo_school: DemoSchool, day: date, days: tuple[date, ...]) -> None:
+        if day in week_ends(demo_school.calendar, days):
+            self.week_end(demo_school.school, demo_school.calendar, day)
+
+    def week_end(self, school: School, calendar: SchoolCalendar, day: date) -> None:
+        started = time.monotonic()
+        counts = self.done.setdefault(school.school_id, Counter())
+        at = datetime.combine(day, EVENING, tzinfo=ZoneInfo(school.time_zone))
+        with self._host.clock_fixed_at(at):
+            container = bootstrap.container()
+            who = officer(school)
+            approved = approve_letters(container, who, school, day)
+            counts["lettersApproved"] += approved
+            recorded = demo_meetings.record(container, who, school, calendar, day)
+            counts.update(recorded)
+            queue = container.intervention_queue.due(school.tenant_id, school.school_id, day)
+            booked = demo_meetings.book(container, who, school, calendar, day, queue)
+            counts["meetingsBooked"] += booked
+            if approved or booked or sum(recorded.values()) or self._host.pending():
+                counts["handled"] += self._drain()
+        self.seconds += time.monotonic() - started
+
+    def _drain(self) -> int:
+        """The host's drain, polling faster: it waits for two idle polls, once a week per school."""
+        interval, self._host.poll_interval = self._host.poll_interval, self._poll
+        try:
+            return self._host.drain(timeout=self._timeout)
+        finally:
+            self._host.poll_interval = interval
+
+
+def approve_letters(container: bootstrap.Container, who: Principal, school: School, day: date) -> int:
+    """Approve the letter actions queued by `day` (oldest first, as the queue lists them)."""
+    queue = container.intervention_queue
+    letters = [i for i in queue.due(school.tenant_id, school.school_id, day) if i.stage_type.is_letter]
+    for item in letters:
+        queue.act(who, school.tenant_id, school.school_id, item.id, StaffCommand.APPROVE)
+    return len(letters)
+
