@@ -15,7 +15,7 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from adapters.keys import key
+from adapters.keys import key, prefix_range
 from adapters.table_interventions import _case_body  # one row shape for the case
 from adapters.tables import Entity, Table
 from domain.intervention_cases import Case
@@ -47,9 +47,9 @@ class TableCaseworkStore:
         self._table = table
 
     def _range(self, tenant_id: str, school_id: str, prefix: str) -> Iterator[Entity]:
+        low, high = prefix_range(prefix)
         return self._table.query("PartitionKey eq @pk and RowKey ge @lo and RowKey lt @hi",
-                                 parameters={"pk": key(tenant_id, school_id), "lo": prefix,
-                                             "hi": prefix + "\uffff"})
+                                 parameters={"pk": key(tenant_id, school_id), "lo": low, "hi": high})
 
     def exemptions(self, tenant_id: str, school_id: str) -> dict[str, Exemption]:
         return {r["studentId"]: _exemption(r) for r in self._range(tenant_id, school_id, "x|")}

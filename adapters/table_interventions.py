@@ -20,7 +20,7 @@ from typing import Any
 from azure.core import MatchConditions
 from azure.data.tables import UpdateMode
 
-from adapters.keys import key
+from adapters.keys import key, prefix_range
 from adapters.table_summaries import Committer
 from adapters.tables import BATCH_LIMIT, Entity, Table
 from domain.errors import AlreadyExists, ConcurrencyError
@@ -95,10 +95,10 @@ class TableInterventionStore:
 
     def _range(self, tenant_id: str, school_id: str, prefix: str, extra: str = "",
                parameters: dict[str, Any] | None = None) -> Iterator[Entity]:
+        low, high = prefix_range(prefix)
         return self._table.query(
             "PartitionKey eq @pk and RowKey ge @lo and RowKey lt @hi" + extra,
-            parameters={"pk": key(tenant_id, school_id), "lo": prefix, "hi": prefix + "\uffff",
-                        **(parameters or {})})
+            parameters={"pk": key(tenant_id, school_id), "lo": low, "hi": high, **(parameters or {})})
 
     def instances(self, tenant_id: str, school_id: str) -> list[StudentInterventionInstance]:
         return [_instance(r) for r in self._range(tenant_id, school_id, "i|")]

@@ -104,10 +104,6 @@ class TableMarkHistoryRepository:
         if rows:
             self._table.upsert_many(rows)
 
-    def on_day(self, tenant_id: str, school_id: str, day: date) -> list[Mark]:
-        """The replaced marks of a day, oldest first per student and session."""
-        return [_mark(r) for r in self._table.partition(day_partition(tenant_id, school_id, day))]
-
 
 class TableMarkChangeRepository:
     def __init__(self, table: Table) -> None:

@@ -87,10 +87,7 @@ class TableSummaryRepository:
         return sorted((DailySummary.from_record(r) for r in rows), key=lambda s: s.date)
 
     def on_date(self, tenant_id: str, school_id: str, day: date) -> list[DailySummary]:
-        rows = self._summaries.query("PartitionKey eq @pk and date eq @day",
-                                     parameters={"pk": month_partition(tenant_id, school_id, day),
-                                                 "day": day.isoformat()})
-        return [DailySummary.from_record(r) for r in rows]
+        return list(self.on_dates(tenant_id, school_id, [day])[day].values())
 
     def on_dates(self, tenant_id: str, school_id: str,
                  days: Collection[date]) -> dict[date, dict[str, DailySummary]]:

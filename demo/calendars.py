@@ -129,6 +129,11 @@ def california(start: date) -> SchoolCalendar:
                   _day("Memorial Day", nth_weekday(y + 1, 5, 0, -1))])
 
 
+def first_term_end(calendar: SchoolCalendar) -> date:
+    """The last day of the first term (the year's end when no terms are set)."""
+    return calendar.terms[0].end if calendar.terms else calendar.end
+
+
 BUILDERS = {Jurisdiction.ENGLAND: england, Jurisdiction.IRELAND: ireland, Jurisdiction.CALIFORNIA: california}
 
 

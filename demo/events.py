@@ -8,6 +8,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from demo.calendars import first_term_end
 from domain.calendar import SchoolCalendar
 
 HOLIDAY_SHARE = 0.05  # families taking a term-time holiday in the year
@@ -34,7 +35,7 @@ def school_events(rng: random.Random, calendar: SchoolCalendar) -> SchoolEvents:
             start = calendar.count_on_or_before(monday - timedelta(days=1))
             bugs.append(range(start, min(start + 5, len(days))))
     slots, weights = [], []
-    first_term_end = calendar.terms[0].end if calendar.terms else calendar.end
+    first_end = first_term_end(calendar)
     for holiday in calendar.holidays:
         if (holiday.end - holiday.start).days < 4:
             continue  # a bank holiday, not a break families book trips around
@@ -44,7 +45,7 @@ def school_events(rng: random.Random, calendar: SchoolCalendar) -> SchoolEvents:
                          (range(after, after + 5), range(after, after + 10))):
             if one.start >= 0 and two.start >= 0 and two.stop <= len(days):
                 slots.append((one, two))
-                weights.append(3 if holiday.start <= first_term_end else 1)  # visible in a term's demo
+                weights.append(3 if holiday.start <= first_end else 1)  # visible in a term's demo
     return SchoolEvents(tuple(bugs), tuple(slots), tuple(weights))
 
 

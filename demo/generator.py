@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from demo.calendars import demo_calendar
+from demo.calendars import demo_calendar, first_term_end
 from demo.events import family_holiday, school_events
 from demo.marks import iter_mark_rows
 from demo.model import DemoDistrict, DemoSchool
@@ -49,7 +49,7 @@ def generate_district(seed: int, *, tenant_id: str = "demo-district", schools: i
     for number in range(1, schools + 1):
         jurisdiction = Jurisdiction(kinds[(number - 1) % len(kinds)])
         calendar = demo_calendar(jurisdiction, school_year_start)
-        end = through or (calendar.terms[0].end if calendar.terms else calendar.end)
+        end = through or first_term_end(calendar)
         if end < calendar.start:
             raise ValueError(f"through {end} is before the school year starts on {calendar.start}")
         built.append(_school(seed, tenant_id, number, jurisdiction, calendar, students_per_school, end))

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from demo import people
+from demo.calendars import first_term_end
 from demo.families import Place, build_family
 from domain.calendar import SchoolCalendar
 from domain.schools import Guardian, Jurisdiction, Student, StudentGuardian
@@ -51,8 +52,7 @@ def _birthday(rng: random.Random, start: date, age: int) -> date:
 
 def _enrolment(rng: random.Random, calendar: SchoolCalendar) -> tuple[date, date | None]:
     """Most start on the first day; joiners and leavers change during the first term."""
-    first_term_end = calendar.terms[0].end if calendar.terms else calendar.end
-    later_days = calendar.school_days_between(calendar.start, first_term_end)[10:]
+    later_days = calendar.school_days_between(calendar.start, first_term_end(calendar))[10:]
     roll = rng.random()
     if roll < JOINER_SHARE and later_days:
         return rng.choice(later_days), None

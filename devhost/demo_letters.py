@@ -1,5 +1,6 @@
-"""`make run`'s letters: approve the demo queue's letter actions as the demo attendance officer,
-then let the functions do the rest exactly as in Azure: the `letter-jobs` queue renders each
+"""The demo's letters: approve the queue's letter actions as the demo attendance officer (`make
+run`'s office does it each week, devhost/demo_office.py; `send_letters` is one such pass), then
+let the functions do the rest exactly as in Azure: the `letter-jobs` queue renders each
 letter to a PDF in Blob storage, the blob trigger delivers it (e-mail to the local SMTP server the
 run starts, post to the school's print batch) and the ladder records LETTER_SENT.
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 import bootstrap
 from adapters.keys import key
@@ -20,26 +21,27 @@ from demo import DemoDistrict
 from devhost import demo
 from devhost.host import DevHost
 from domain.access import Principal, Role
+from domain.schools import School
 from services.intervention_queue import StaffCommand
 
 # the demo's attendance officer: what `make run` approves is audited under this name
 DEMO_OFFICER = "make-run-officer"
 
 
-def approve_letters(container: bootstrap.Container, district: DemoDistrict) -> dict[str, int]:
-    """Approve every letter action waiting in each demo school's queue; counts by school."""
-    approved: dict[str, int] = {}
-    for demo_school in district.schools:
-        school = demo_school.school
-        officer = Principal(subject=DEMO_OFFICER, tenant_id=school.tenant_id,
-                            roles=frozenset({Role.ATTENDANCE_OFFICER}),
-                            school_ids=frozenset({school.school_id}))
-        queue = container.intervention_queue
-        letters = [i for i in queue.due(school.tenant_id, school.school_id, None) if i.stage_type.is_letter]
-        for item in letters:
-            queue.act(officer, school.tenant_id, school.school_id, item.id, StaffCommand.APPROVE)
-        approved[school.school_id] = len(letters)
-    return approved
+def officer(school: School) -> Principal:
+    """The demo attendance officer of `school`."""
+    return Principal(subject=DEMO_OFFICER, tenant_id=school.tenant_id,
+                     roles=frozenset({Role.ATTENDANCE_OFFICER}), school_ids=frozenset({school.school_id}))
+
+
+def approve_letters(container: bootstrap.Container, school: School, day: date | None) -> int:
+    """Approve the letter actions queued by `day` (any day when None), oldest first as the queue
+    lists them, as the school's demo officer; how many."""
+    queue, who = container.intervention_queue, officer(school)
+    letters = [i for i in queue.due(school.tenant_id, school.school_id, day) if i.stage_type.is_letter]
+    for item in letters:
+        queue.act(who, school.tenant_id, school.school_id, item.id, StaffCommand.APPROVE)
+    return len(letters)
 
 
 def send_letters(host: DevHost, at: datetime, district: DemoDistrict | None = None,
@@ -49,7 +51,7 @@ def send_letters(host: DevHost, at: datetime, district: DemoDistrict | None = No
     district = district or demo.district()
     with host.clock_fixed_at(at):
         container = bootstrap.container()
-        approved = approve_letters(container, district)
+        approved = {s.school.school_id: approve_letters(container, s.school, None) for s in district.schools}
         handled = host.drain(timeout=1800)
         for demo_school in district.schools:
             school = demo_school.school

@@ -23,19 +23,12 @@ from zoneinfo import ZoneInfo
 import bootstrap
 from demo import DemoSchool
 from devhost import demo_meetings
-from devhost.demo_letters import DEMO_OFFICER
+from devhost.demo_letters import approve_letters, officer
 from devhost.host import DevHost
-from domain.access import Principal, Role
 from domain.calendar import SchoolCalendar
 from domain.schools import School
-from services.intervention_queue import StaffCommand
 
 EVENING = clock_time(17, 0)
-
-
-def officer(school: School) -> Principal:
-    return Principal(subject=DEMO_OFFICER, tenant_id=school.tenant_id,
-                     roles=frozenset({Role.ATTENDANCE_OFFICER}), school_ids=frozenset({school.school_id}))
 
 
 def week_ends(calendar: SchoolCalendar, days: tuple[date, ...]) -> set[date]:
@@ -63,7 +56,7 @@ class Office:
         with self._host.clock_fixed_at(at):
             container = bootstrap.container()
             who = officer(school)
-            approved = approve_letters(container, who, school, day)
+            approved = approve_letters(container, school, day)
             counts["lettersApproved"] += approved
             recorded = demo_meetings.record(container, who, school, calendar, day)
             counts.update(recorded)
@@ -81,13 +74,3 @@ class Office:
             return self._host.drain(timeout=self._timeout)
         finally:
             self._host.poll_interval = interval
-
-
-def approve_letters(container: bootstrap.Container, who: Principal, school: School, day: date) -> int:
-    """Approve the letter actions queued by `day` (oldest first, as the queue lists them)."""
-    queue = container.intervention_queue
-    letters = [i for i in queue.due(school.tenant_id, school.school_id, day) if i.stage_type.is_letter]
-    for item in letters:
-        queue.act(who, school.tenant_id, school.school_id, item.id, StaffCommand.APPROVE)
-    return len(letters)
-

@@ -5,13 +5,14 @@ mail service. Plain SMTP on loopback, no authentication: development only."""
 from __future__ import annotations
 
 import hashlib
-import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
+
+from devhost.azurite import free_port
 
 
 class FolderMailbox:
@@ -29,12 +30,6 @@ class FolderMailbox:
         (self.folder / name).write_bytes(content)
         self.received += 1
         return "250 OK"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager

@@ -7,8 +7,9 @@ beside an intervention instance, and how an instance's new events change them.
   handed on: `hand_on` is True and the caller stages `intervention.escalated` for external
   agencies. Staff approving the hand-over, not the stage's entry, is what tells the agencies.
 - A `QueueItem` mirrors the current stage's action of an instance: `status` is the action state
-  while the instance is active, else the instance's closed status. Its id is the `DueAction` id
-  (fixed per instance and stage), so the letter job keyed on it goes once.
+  while the instance is active, else the instance's closed status. Its id is the action id
+  (fixed per instance and stage), so the letter job keyed on it goes once. The nightly's `due`
+  (domain/ladder_nightly.py) is the same item for an instance whose action is QUEUED.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
-from domain.ladder import InstanceStatus, StageType, StudentInterventionInstance
+from domain.ladder import ActionState, InstanceStatus, Ladder, StageType, StudentInterventionInstance
 from domain.ladder_events import EventKind, InterventionEvent
 from domain.ladder_queue import ACTION_FOR_STAGE, ActionKind, action_id
 
@@ -111,3 +112,12 @@ def queue_item(instance: StudentInterventionInstance, template_key: str | None,
                      instance.stage_type, ACTION_FOR_STAGE[instance.stage_type], template_key,
                      instance.stage_evidence, instance.stage_entered_on, status,
                      queued[-1] if queued else None, instance.paused_until)
+
+
+def due_item(instance: StudentInterventionInstance | None, ladder: Ladder) -> QueueItem | None:
+    """The queue item of an instance whose action is QUEUED (None otherwise), as it stands:
+    `queued_on` None, since no new events come with it."""
+    if (instance is None or instance.status is not InstanceStatus.ACTIVE
+            or instance.action is not ActionState.QUEUED):
+        return None
+    return queue_item(instance, ladder.stage(instance.stage_order).template_key, ())

@@ -25,6 +25,7 @@ from datetime import date
 from typing import NamedTuple
 
 from domain.calendar import SchoolCalendar
+from domain.intervention_cases import QueueItem, due_item
 from domain.ladder import (
     ActionState,
     ConditionResult,
@@ -38,7 +39,6 @@ from domain.ladder import (
 from domain.ladder_events import InterventionEvent
 from domain.ladder_guards import advance_blocker, check_version, conditions_blocker, start_blocker, wait_left
 from domain.ladder_pause import is_paused, resume
-from domain.ladder_queue import DueAction, due_action
 from domain.ladder_table import Applied
 from domain.ladder_transitions import (
     advance_due,
@@ -56,7 +56,7 @@ from domain.rules.baseline import StageBaseline
 class Night(NamedTuple):
     instance: StudentInterventionInstance | None
     events: tuple[InterventionEvent, ...]
-    due: DueAction | None
+    due: QueueItem | None
     waiting: str | None  # why the ladder did not move further tonight, in words
 
 
@@ -70,7 +70,7 @@ def run_night(ladder: Ladder, student: StudentRef, latest: StudentInterventionIn
     if latest is not None and latest.status is InstanceStatus.ACTIVE:
         check_version(latest, ladder)
     if not calendar.is_school_day(on):
-        return Night(latest, (), due_action(latest, ladder), f"{on} is not a school day")
+        return Night(latest, (), due_item(latest, ladder), f"{on} is not a school day")
     events: list[InterventionEvent] = []
     waiting: str | None = None
     if latest is None or latest.status.closed:
@@ -106,7 +106,7 @@ def run_night(ladder: Ladder, student: StudentRef, latest: StudentInterventionIn
         events += new
     if waiting is None and instance.action is not ActionState.DONE:
         waiting = _WAITING.get(instance.action)
-    return Night(instance, tuple(events), due_action(instance, ladder), waiting)
+    return Night(instance, tuple(events), due_item(instance, ladder), waiting)
 
 
 def _paused_night(instance: StudentInterventionInstance, ladder: Ladder, facts: StageFacts, *,
@@ -116,7 +116,7 @@ def _paused_night(instance: StudentInterventionInstance, ladder: Ladder, facts: 
     if finding.met:
         stopped = stop(instance, on=on, reason="stop condition met", evidence=words(finding.evidence))
         return Night(stopped.instance, stopped.events, None, None)
-    return Night(instance, (), due_action(instance, ladder),
+    return Night(instance, (), due_item(instance, ladder),
                  f"paused until {instance.paused_until}: {instance.pause_reason}")
 
 
@@ -184,7 +184,7 @@ _WAITING = {ActionState.QUEUED: "the action waits for staff approval",
 
 
 def decide(ladder: Ladder, student: StudentRef, latest: StudentInterventionInstance | None,
-           facts: StageFacts, *, on: date, calendar: SchoolCalendar) -> DueAction | None:
+           facts: StageFacts, *, on: date, calendar: SchoolCalendar) -> QueueItem | None:
     """Given the latest instance and today's facts, the action due for the queue (None: nothing).
     Pure and idempotent: the same inputs give the same answer, and so does a second run on the
     instance the first one produced."""

@@ -20,6 +20,7 @@ from domain.wonde_contacts import parse_contacts
 from domain.wonde_values import (
     Warn,
     as_object,
+    first_present,
     first_text,
     model,
     nested,
@@ -60,19 +61,14 @@ class ParsedRoster:
 
 # --- students --------------------------------------------------------------------------------------
 
-def _first_present(candidates: list[tuple[str, Any]]) -> tuple[str, Any]:
-    """The first (field, value) with a value, else the first field with None (for the message)."""
-    return next(((f, v) for f, v in candidates if v not in (None, "")), (candidates[0][0], None))
-
-
 def _enrolment(record: dict[str, Any]) -> tuple[date, date | None]:
-    start_field, start_raw = _first_present([
+    start_field, start_raw = first_present([
         nested(record, "education_details", "admission_date"), plain(record, "admission_date"),
         plain(record, "enrolment_start")])
     start = parse_wonde_date(start_raw, start_field)
     if start is None:
         raise ValidationFailed("is required (the enrolment start)", field=start_field)
-    end_field, end_raw = _first_present([
+    end_field, end_raw = first_present([
         nested(record, "education_details", "leaving_date"), plain(record, "leaving_date"),
         plain(record, "enrolment_end")])
     end = parse_wonde_date(end_raw, end_field)

@@ -17,7 +17,17 @@ from typing import Any
 from domain.errors import ValidationFailed
 from domain.languages import normalize_language
 from domain.schools import ContactPreference, Guardian, PostalAddress, Student, StudentGuardian
-from domain.wonde_values import Warn, as_object, data_of, first_text, flag, model, text, whole_number
+from domain.wonde_values import (
+    Warn,
+    as_object,
+    data_of,
+    first_present,
+    first_text,
+    flag,
+    model,
+    text,
+    whole_number,
+)
 
 # Families have a handful of contacts; more is a broken export, and each one costs a row.
 MAX_CONTACTS = 20
@@ -87,8 +97,7 @@ def _preference(value: Any, field: str) -> ContactPreference | None:
 
 
 def _language(contact: dict[str, Any], path: str) -> str | None:
-    name, value = next(((n, contact[n]) for n in ("preferred_language", "language")
-                        if contact.get(n) not in (None, "")), ("preferred_language", None))
+    name, value = first_present((n, contact.get(n)) for n in ("preferred_language", "language"))
     raw = text(value, f"{path}.{name}", max_length=40)
     if raw is None:
         return None

@@ -56,6 +56,12 @@ def text(value: Any, field: str, *, max_length: int = 200) -> str | None:
     return value or None
 
 
+def first_present(candidates: Iterable[tuple[str, Any]]) -> tuple[str, Any]:
+    """The first (field, value) with a value, else the first field with None (for the message)."""
+    candidates = list(candidates)
+    return next(((f, v) for f, v in candidates if v not in (None, "")), (candidates[0][0], None))
+
+
 def first_text(candidates: Iterable[tuple[str, Any]], *, required_field: str | None = None,
                max_length: int = 200) -> str | None:
     """The first non-empty value among (field, value) pairs; `required_field` names a missing one."""

@@ -85,7 +85,7 @@ class Ingestion:
 
     def ingest(self, actor: Principal | None, tenant_id: str, school_id: str,
                records: Sequence[Any], raw: bytes) -> IngestResult:
-        check_count(list(records))
+        check_count(records)
         school = self._roster.school(tenant_id, school_id)  # NotFound before anything is stored
         now = self._clock.now()
         # The content's hash: the same payload again is the same blob and the same batch.

@@ -96,7 +96,8 @@ class LetterDelivery:
             if hashlib.sha256(pdf).hexdigest() != artifact.content_hash:
                 raise IntegrityError(f"{LETTERS}/{path} does not match the artifact's content hash")
         except IntegrityError as exc:
-            return self._failed(artifact, str(exc))
+            log.warning("letter %s not delivered: integrity check failed", artifact.id)
+            return self._failed(artifact, str(exc), "letter.delivery-failed")
         school = self._roster.school(tenant_id, school_id)
         guardian = self._guardian(artifact)
         email, post = channels(guardian)
@@ -105,7 +106,9 @@ class LetterDelivery:
         meeting = self._meeting(artifact)
         if artifact.meeting_id is not None and (why := superseded(meeting, artifact.meeting_sequence)
                                                 if meeting else "the meeting does not exist"):
-            return self._superseded(artifact, why)
+            # an invitation to a meeting that moved on is never sent: a newer one (or none) replaces it
+            log.info("letter %s not delivered: its meeting changed", artifact.id)
+            return self._failed(artifact, why, "letter.superseded")
         try:
             claimed = self._artifacts.replace(artifact.sending(self._clock.now()))
         except ConcurrencyError:
@@ -120,13 +123,6 @@ class LetterDelivery:
             return self._meetings.meeting(artifact.tenant_id, artifact.school_id, artifact.meeting_id)
         except NotFound:
             return None
-
-    def _superseded(self, artifact: LetterArtifact, why: str) -> LetterArtifact:
-        """An invitation to a meeting that moved on is never sent: a newer one (or none) replaces it."""
-        log.info("letter %s not delivered: its meeting changed", artifact.id)
-        saved = self._artifacts.replace(artifact.failed(why, artifact.attempts))
-        self._record(artifact, "letter.superseded", {"reason": why})
-        return saved
 
     def _stale(self, artifact: LetterArtifact) -> bool:
         since = artifact.sending_since
@@ -172,10 +168,10 @@ class LetterDelivery:
             f"Please find attached a letter from {school.name} about your child's attendance.\n",
             pdf, "letter.pdf")
 
-    def _failed(self, artifact: LetterArtifact, reason: str) -> LetterArtifact:
-        log.warning("letter %s not delivered: integrity check failed", artifact.id)
+    def _failed(self, artifact: LetterArtifact, reason: str, action: str) -> LetterArtifact:
+        """FAILED for good (the caller logs why), audited as `action` with the reason."""
         saved = self._artifacts.replace(artifact.failed(reason, artifact.attempts))
-        self._record(artifact, "letter.delivery-failed", {"reason": reason})
+        self._record(artifact, action, {"reason": reason})
         return saved
 
     def _unreachable(self, artifact: LetterArtifact) -> LetterArtifact:

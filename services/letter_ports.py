@@ -14,15 +14,21 @@ from domain.schools import Guardian, School
 from services.roster_store import StudentDetail
 
 
-class TemplateSource(Protocol):
-    def approved(self, tenant_id: str, school_id: str, key: str, language: str,
-                 on: date) -> LetterTemplate | None:
+class SchoolTemplates(Protocol):
+    """The templates one school sees, read once: a letter job picks all its letters' from them."""
+
+    def approved(self, key: str, language: str, on: date) -> LetterTemplate | None:
         """The APPROVED template in force on `on` in `language`, or None when there is none."""
         ...
 
-    def version(self, tenant_id: str, school_id: str, key: str, language: str,
-                version: int) -> LetterTemplate:
+    def version(self, key: str, language: str, version: int) -> LetterTemplate:
         """That exact version (a retry re-renders what it started with). Raises NotFound."""
+        ...
+
+
+class TemplateSource(Protocol):
+    def for_school(self, tenant_id: str, school_id: str) -> SchoolTemplates:
+        """One read of the templates the school sees."""
         ...
 
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 from domain.errors import AlreadyExists, NotFound, ValidationFailed
@@ -52,6 +53,7 @@ from services.letter_ports import (
     LetterBlobs,
     MergeDataBuilder,
     PdfRenderer,
+    SchoolTemplates,
     StudentDetails,
     TemplateSource,
 )
@@ -124,8 +126,9 @@ class LetterRenderer:
             return []
         done: list[LetterArtifact] = []
         try:
-            for planned in self._plan(job, instance, meeting):
-                done.append(self._render(planned))
+            templates = self._templates.for_school(job.tenant_id, job.school_id)  # one read per job
+            for planned in self._plan(job, instance, templates, meeting):
+                done.append(self._render(planned, templates))
         except Exception as exc:
             if attempt >= MAX_ATTEMPTS:
                 self._give_up(job, instance, exc, attempt)
@@ -142,7 +145,7 @@ class LetterRenderer:
         except NotFound:
             return None
 
-    def _plan(self, job: LetterJob, instance: StudentInterventionInstance,
+    def _plan(self, job: LetterJob, instance: StudentInterventionInstance, templates: SchoolTemplates,
               meeting: InterventionMeeting | None = None) -> list[LetterArtifact]:
         """One artifact per recipient: the stored one when it exists, else a new PENDING one."""
         sequence = meeting.sequence if meeting else None
@@ -164,17 +167,8 @@ class LetterRenderer:
             if guardian.guardian_id in existing:
                 planned.append(existing[guardian.guardian_id])
                 continue
-            template = self._templates.approved(job.tenant_id, job.school_id, item.template_key,
-                                                guardian.preferred_language, now.date())
-            missing = None
-            if template is None:
-                missing = guardian.preferred_language
-                template = self._templates.approved(job.tenant_id, job.school_id, item.template_key,
-                                                    school.language, now.date())
-            if template is None:
-                raise NotFound(f"no approved template {item.template_key!r} in {school.language!r}")
-            if missing and missing != template.language:
-                self._request_translation(job.tenant_id, template, missing)
+            template, missing = self._template(job.tenant_id, templates, item.template_key,
+                                               guardian.preferred_language, school.language, now.date())
             data = dict(self._merge.build(template, instance, school, detail, guardian, now.date()))
             if meeting is not None and "meetingWhen" in template.merge_fields:
                 data["meetingWhen"] = meeting_when(meeting, school_zone(school))
@@ -193,6 +187,19 @@ class LetterRenderer:
                 planned.append(self._artifacts.get(job.tenant_id, job.school_id, artifact.id))
         return planned
 
+    def _template(self, tenant_id: str, templates: SchoolTemplates, key: str, language: str,
+                  school_language: str, on: date) -> tuple[LetterTemplate, str | None]:
+        """The template in the guardian's language, else in the school's with the language missing."""
+        template = templates.approved(key, language, on)
+        if template is not None:
+            return template, None
+        template = templates.approved(key, school_language, on)
+        if template is None:
+            raise NotFound(f"no approved template {key!r} in {school_language!r}")
+        if language and language != template.language:
+            self._request_translation(tenant_id, template, language)
+        return template, language
+
     def _request_translation(self, tenant_id: str, template: LetterTemplate, language: str) -> None:
         """A machine-translated draft for staff to approve; its failure never fails the letter."""
         if self._drafts is None:
@@ -203,11 +210,10 @@ class LetterRenderer:
             log.warning("machine translation of template %s v%s to %s failed: %s", template.key,
                         template.version, language, type(exc).__name__)
 
-    def _render(self, artifact: LetterArtifact) -> LetterArtifact:
+    def _render(self, artifact: LetterArtifact, templates: SchoolTemplates) -> LetterArtifact:
         if artifact.status.done:
             return artifact
-        template = self._templates.version(artifact.tenant_id, artifact.school_id, artifact.template_key,
-                                           artifact.language, artifact.template_version)
+        template = templates.version(artifact.template_key, artifact.language, artifact.template_version)
         dates = {n for n, spec in template.merge_fields.items() if spec["type"] == "date"}
         data = snapshot_data(artifact.merge_data, dates)
         if "chart" in template.merge_fields:  # trusted markup, added after the JSON snapshot

@@ -1,5 +1,6 @@
 """Where letter templates come from: the shipped starters of a school's jurisdiction UNION the
-tenant's stored templates (`lettertemplates`, one partition read per call).
+tenant's stored templates (`lettertemplates`, one partition read per call; a letter job makes
+one call, `StoredTemplateSource.for_school`, for all its letters).
 
 A stored row with the same identity (key, language, school, version) as a starter replaces it:
 that is how a district retires a starter (a RETIRED copy stored under its identity). A school
@@ -16,6 +17,7 @@ edit to the same number, `version()` prefers the school's override.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
@@ -82,18 +84,25 @@ class StoredTemplateSource:
     def __init__(self, catalog: TemplateCatalog) -> None:
         self._catalog = catalog
 
-    def approved(self, tenant_id: str, school_id: str, key: str, language: str,
-                 on: date) -> LetterTemplate | None:
+    def for_school(self, tenant_id: str, school_id: str) -> SchoolTemplates:
+        return SchoolTemplates(school_id, self._catalog.for_school(tenant_id, school_id))
+
+
+@dataclass(frozen=True)
+class SchoolTemplates:
+    """What `TemplateCatalog.for_school` returned, searched without another read."""
+
+    school_id: str
+    templates: list[LetterTemplate]
+
+    def approved(self, key: str, language: str, on: date) -> LetterTemplate | None:
         try:
-            return applicable_template(self._catalog.for_school(tenant_id, school_id), key, language,
-                                       on, school_id)
+            return applicable_template(self.templates, key, language, on, self.school_id)
         except NotFound:
             return None
 
-    def version(self, tenant_id: str, school_id: str, key: str, language: str,
-                version: int) -> LetterTemplate:
-        found = [t for t in self._catalog.for_school(tenant_id, school_id)
-                 if (t.key, t.language, t.version) == (key, language, version)]
+    def version(self, key: str, language: str, version: int) -> LetterTemplate:
+        found = [t for t in self.templates if (t.key, t.language, t.version) == (key, language, version)]
         if not found:
             raise NotFound(f"no template {key!r} v{version} in {language!r}")
         return max(found, key=lambda t: t.school_id is not None)

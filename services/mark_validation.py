@@ -9,7 +9,7 @@ reason and keeps the others.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from typing import Any
 
@@ -18,7 +18,7 @@ from domain.codes import CodeMapping, load_code_table
 from domain.errors import DomainError, NotFound, ValidationFailed
 from domain.schools import School, Student
 from domain.stored_marks import Mark
-from domain.wonde_values import parse_wonde_date, text, whole_number
+from domain.wonde_values import first_present, parse_wonde_date, text, whole_number
 
 MAX_MARKS = 10_000
 MAX_COMMENT = 2000
@@ -43,17 +43,14 @@ def parse_payload(raw: bytes) -> list[Any]:
     return records
 
 
-def check_count(records: list[Any]) -> None:
+def check_count(records: Sequence[Any]) -> None:
     if len(records) > MAX_MARKS:
         raise TooManyMarks(f"{len(records)} marks; send at most {MAX_MARKS} a request", field="data")
 
 
 def _field(record: dict[str, Any], *names: str) -> tuple[str, Any]:
     """The first of `names` present in the record (its name and value), else the first name."""
-    for name in names:
-        if record.get(name) not in (None, ""):
-            return name, record[name]
-    return names[0], None
+    return first_present((name, record.get(name)) for name in names)
 
 
 class MarkValidator:

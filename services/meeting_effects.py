@@ -14,7 +14,7 @@ from datetime import date, datetime
 
 from domain.errors import ConcurrencyError, NotFound
 from domain.intervention_cases import CaseStatus
-from domain.ladder import StudentInterventionInstance
+from domain.ladder import Ladder, StudentInterventionInstance
 from domain.ladder_events import EventKind, InterventionEvent
 from domain.ladder_rules import ladder_of
 from domain.meeting_outcomes import after_meeting, approve_for_meeting
@@ -59,11 +59,15 @@ class MeetingEffects:
         instance = self.instance(meeting)
         if instance is None or self._already(instance, meeting):
             return 0
-        rule_set = self._rules.version(meeting.tenant_id, instance.rule_set_id, instance.rule_set_version)
+        ladder = self._ladder(instance)
         calendar = self._roster.calendar_for(meeting.tenant_id, meeting.school_id, on)
-        after, events = after_meeting(instance, meeting, ladder_of(rule_set), on=on, calendar=calendar,
-                                      actor=actor, at=now)
-        return self._save(instance, after, events, meeting, on=on, now=now)
+        after, events = after_meeting(instance, meeting, ladder, on=on, calendar=calendar, actor=actor,
+                                      at=now)
+        return self._save(instance, after, events, meeting, on=on, now=now, ladder=ladder)
+
+    def _ladder(self, i: StudentInterventionInstance) -> Ladder:
+        """The ladder of the rule set version the instance runs under (one read)."""
+        return ladder_of(self._rules.version(i.tenant_id, i.rule_set_id, i.rule_set_version))
 
     def _already(self, instance: StudentInterventionInstance, meeting: InterventionMeeting) -> bool:
         events = self._store.events(meeting.tenant_id, meeting.school_id, instance.id)
@@ -71,13 +75,14 @@ class MeetingEffects:
 
     def _save(self, before: StudentInterventionInstance, after: StudentInterventionInstance,
               events: tuple[InterventionEvent, ...], meeting: InterventionMeeting, *, on: date,
-              now: datetime) -> int:
+              now: datetime, ladder: Ladder | None = None) -> int:
+        """`ladder`: the instance's, when the caller has read it already."""
         if not events:
             return 0
         t, s = meeting.tenant_id, meeting.school_id
         found = Collected(before.student_id, self._store.case(t, s, before.student_id))
-        rule_set = self._rules.version(t, after.rule_set_id, after.rule_set_version)
-        found.add(after, events, ladder_of(rule_set).stage(after.stage_order).template_key, on=on, now=now)
+        ladder = ladder if ladder is not None else self._ladder(after)
+        found.add(after, events, ladder.stage(after.stage_order).template_key, on=on, now=now)
         if found.case is not None and meeting.outcome is MeetingOutcome.RESOLVED:
             found.case = replace(found.case, status=CaseStatus.RESOLVED, updated_on=on)
             found.case_changed = True

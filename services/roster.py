@@ -16,7 +16,7 @@ from domain.calendar import SchoolCalendar
 from domain.codes import load_code_table
 from domain.errors import Forbidden, NotFound, ValidationFailed
 from domain.languages import normalize_language
-from domain.schools import School, Student
+from domain.schools import Jurisdiction, School, Student
 from domain.wonde import parse_roster
 from services.audit import AuditLog
 from services.roster_import import ImportResult, plan
@@ -94,8 +94,9 @@ class RosterService:
     # --- code mappings -----------------------------------------------------------------------------
 
     def put_code_mapping(self, actor: Principal | None, tenant_id: str, school_id: str,
-                         mappings: dict[str, str]) -> dict[str, str]:
-        """Replace the school's mapping; each target must be in its jurisdiction's current table."""
+                         mappings: dict[str, str]) -> tuple[Jurisdiction, dict[str, str]]:
+        """Replace the school's mapping; each target must be in its jurisdiction's current table.
+        The school's jurisdiction and the mapping as stored."""
         school = self._store.school(tenant_id, school_id)
         table = load_code_table(school.jurisdiction)
         if len(mappings) > MAX_MAPPINGS:
@@ -114,7 +115,7 @@ class RosterService:
             self._store.replace_code_mapping(tenant_id, school_id, clean)
             self._record(actor, tenant_id, school_id, "codemapping.saved", "codemapping", school_id,
                          before, clean)
-        return clean
+        return school.jurisdiction, clean
 
     def get_code_mapping(self, tenant_id: str, school_id: str) -> dict[str, str]:
         return self._store.code_mapping(tenant_id, school_id)

@@ -1,5 +1,6 @@
 """In-memory fakes for the letter renderer: artifacts, blobs (immutable like BlobStore), the
-template source and merge builder, and a setup with one approved letter instance."""
+template source and merge builder, and a setup with one approved letter instance
+(`RendererWorld`: the instance, its queue item and a LetterRenderer over these fakes)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,14 @@ from domain.letters import LetterTemplate, approve
 from domain.letters.artifacts import LetterArtifact
 from domain.rules.ruleset import StageType
 from domain.schools import Guardian, Jurisdiction, School, Student, StudentGuardian
+from services.audit import AuditLog
+from services.letter_meetings import MeetingLookup
+from services.letter_render import LetterJob, LetterRenderer
+from services.letter_translation import TranslationDrafts
+from services.ports import FixedClock
 from services.roster_store import StudentDetail
+from tests.fakes_attendance import FakeAuditRepository
+from tests.fakes_interventions import FakeStore
 
 _etags = itertools.count(1)
 T, S = "t1", "s1"
@@ -91,16 +99,21 @@ def fake_pdf(html: str, *, title: str = "Letter") -> FakePdf:
 
 
 class FakeTemplates:
+    """The template source and the school's templates in one; `reads` counts `for_school`."""
+
     def __init__(self, *templates: LetterTemplate) -> None:
         self.templates = list(templates)
+        self.reads = 0
 
-    def approved(self, tenant_id: str, school_id: str, key: str, language: str,
-                 on: date) -> LetterTemplate | None:
+    def for_school(self, tenant_id: str, school_id: str) -> FakeTemplates:
+        self.reads += 1
+        return self
+
+    def approved(self, key: str, language: str, on: date) -> LetterTemplate | None:
         found = [t for t in self.templates if (t.key, t.language) == (key, language)]
         return max(found, key=lambda t: t.version, default=None)
 
-    def version(self, tenant_id: str, school_id: str, key: str, language: str,
-                version: int) -> LetterTemplate:
+    def version(self, key: str, language: str, version: int) -> LetterTemplate:
         for t in self.templates:
             if (t.key, t.language, t.version) == (key, language, version):
                 return t
@@ -154,3 +167,31 @@ def letter_item(instance: StudentInterventionInstance, key: str | None = "eng-le
     return QueueItem(action_id(instance.id, instance.stage_order), instance.id, instance.student_id, "r1", 1,
                      instance.stage_order, instance.stage_type, ActionKind.SEND_LETTER, key, (),
                      instance.stage_entered_on, "APPROVED")
+
+
+class RendererWorld:
+    """One approved letter instance (stage 1 unless `instance_kw` says otherwise) with its queue
+    item naming `key`, the guardians `links` (one by default), and a LetterRenderer over fakes."""
+
+    def __init__(self, *, links: list[tuple[StudentGuardian, Guardian]] | None = None,
+                 templates: FakeTemplates | None = None, key: str = "eng-letter-1",
+                 at: datetime = datetime(2024, 9, 23, 8, tzinfo=UTC),
+                 audit: FakeAuditRepository | None = None, drafts: TranslationDrafts | None = None,
+                 meetings: MeetingLookup | None = None, **instance_kw: Any) -> None:
+        self.store = FakeStore()
+        self.instance = letter_instance(**instance_kw)
+        self.store.instance_rows[self.instance.id] = self.instance
+        self.item = letter_item(self.instance, key=key)
+        self.store.items[self.item.id] = self.item
+        self.roster = FakeRoster(links if links is not None else [link("g1", 1)])
+        self.artifacts, self.blobs, self.merge = FakeArtifacts(), FakeBlobs(), FakeMerge()
+        self.audit = audit or FakeAuditRepository()
+        self.clock = FixedClock(at)
+        self.renderer = LetterRenderer(self.store, self.roster, templates or FakeTemplates(template()),
+                                       self.merge, fake_pdf, self.blobs, self.artifacts,
+                                       AuditLog(self.audit, self.clock), self.clock, drafts=drafts,
+                                       meetings=meetings)
+        self.job = LetterJob(T, S, self.instance.id, 1, self.item.id)  # stale when the instance moved on
+
+    def actions(self) -> list[str]:
+        return [r.action for r in self.audit.records]

@@ -173,7 +173,6 @@ Condition = Annotated[
 for _model in (All, Any, Not):
     _model.model_rebuild()
 
-COMBINATORS = (All, Any, Not)
 WINDOWED = (AbsenceCountThreshold, AttendancePercentThreshold, TardyCountThreshold, TruancyThreshold)
 # The JSON `type` of every condition, for error messages and for stripping union tags from paths.
 CONDITION_TYPES = frozenset(f.default for m in (

@@ -14,7 +14,6 @@ from fastapi.concurrency import run_in_threadpool
 
 import bootstrap
 from domain.access import Permission
-from domain.errors import ValidationFailed
 from functions.http.attendance_models import (
     MARKS_BODY,
     IngestView,
@@ -22,20 +21,13 @@ from functions.http.attendance_models import (
     SummaryPage,
     SummaryView,
 )
-from functions.http.platform import JobRunView
+from functions.http.platform import OUT, JobRunView
 from functions.http.security import Access, require
 from services.mark_validation import TooManyMarks
 
 router = APIRouter(tags=["attendance"])
-OUT = {"response_model_by_alias": True}
 # Far above 10,000 Wonde records; refused before the body is parsed.
 MAX_BODY_BYTES = 32 * 1024 * 1024
-
-
-def _school(access: Access) -> str:
-    if access.school_id is None:
-        raise ValidationFailed("schoolId is required here", field="schoolId")
-    return access.school_id
 
 
 @router.post("/api/attendance/marks", response_model=IngestView, summary="Ingest SIS attendance marks",
@@ -47,7 +39,7 @@ def _school(access: Access) -> str:
              openapi_extra={"requestBody": MARKS_BODY}, **OUT)
 async def post_marks(request: Request,
                      access: Annotated[Access, Depends(require(Permission.ATTENDANCE_WRITE))]) -> IngestView:
-    school_id = _school(access)
+    school_id = access.one_school()
     raw = await request.body()
     if len(raw) > MAX_BODY_BYTES:
         raise TooManyMarks(f"the body is over {MAX_BODY_BYTES} bytes", field="data")
@@ -64,7 +56,7 @@ def student_summaries(access: Annotated[Access, Depends(require(Permission.ATTEN
                       first: Annotated[date, Query(alias="from", description="First date")],
                       last: Annotated[date, Query(alias="to", description="Last date (at most 366 days on)")],
                       ) -> SummaryPage:
-    rows = bootstrap.container().summaries.for_student(access.tenant_id, _school(access), studentId,
+    rows = bootstrap.container().summaries.for_student(access.tenant_id, access.one_school(), studentId,
                                                        first, last)
     return SummaryPage(items=[SummaryView.of(r) for r in rows])
 
@@ -74,7 +66,7 @@ def student_summaries(access: Annotated[Access, Depends(require(Permission.ATTEN
             description="Without `date`: the newest normalized date.", **OUT)
 def school_summary(access: Annotated[Access, Depends(require(Permission.ATTENDANCE_READ))],
                    day: Annotated[date | None, Query(alias="date")] = None) -> SchoolSummaryView:
-    school_id = _school(access)
+    school_id = access.one_school()
     figures = bootstrap.container().summaries.school(access.tenant_id, school_id, day)
     return SchoolSummaryView.of(school_id, figures)
 
@@ -89,5 +81,5 @@ def normalize(access: Annotated[Access, Depends(require(Permission.JOBS_RUN))],
               day: Annotated[date, Query(alias="date")],
               full: bool = False) -> JobRunView:
     run = bootstrap.container().normalize_jobs.run_now(access.principal, access.tenant_id,
-                                                       _school(access), day, full=full)
+                                                       access.one_school(), day, full=full)
     return JobRunView.of(run)

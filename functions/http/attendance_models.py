@@ -5,16 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from pydantic import Field
 
 from domain.summaries import DailySummary
+from functions.http.platform import ApiModel, Page
 from services.ingestion import IngestResult
 from services.summaries import SchoolFigures
-
-
-class ApiModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
 
 
 class RejectionView(ApiModel):
@@ -75,9 +71,8 @@ class SummaryView(ApiModel):
         return cls.model_validate(row.to_record())
 
 
-class SummaryPage(ApiModel):
+class SummaryPage(Page):
     items: list[SummaryView]
-    continuation_token: str | None = None
 
 
 class SchoolSummaryView(ApiModel):

@@ -23,7 +23,7 @@ from functions.http.cases_models import (
     TaskUpdate,
     TaskView,
 )
-from functions.http.interventions import OUT, _school
+from functions.http.platform import OUT
 from functions.http.rules_models import PreconditionRequired
 from functions.http.security import Access, require
 
@@ -39,14 +39,14 @@ Actor = Annotated[Access, Depends(require(Permission.INTERVENTIONS_ACT))]
                         "`exemptionActive` stop condition) and starts none. Replaces any earlier one.", **OUT)
 def put_exemption(access: Actor, studentId: StudentId, body: ExemptionBody) -> ExemptionView:  # noqa: N803
     exemption = bootstrap.container().casework.set_exemption(access.principal, access.tenant_id,
-                                                             _school(access), studentId, body.exemption())
+                                                             access.one_school(), studentId, body.exemption())
     return ExemptionView.of(studentId, exemption)
 
 
 @router.delete("/api/students/{studentId}/exemption", status_code=204, summary="End a student's exemption",
                description="404 when the student has none.")
 def end_exemption(access: Actor, studentId: StudentId) -> Response:  # noqa: N803
-    bootstrap.container().casework.end_exemption(access.principal, access.tenant_id, _school(access),
+    bootstrap.container().casework.end_exemption(access.principal, access.tenant_id, access.one_school(),
                                                  studentId)
     return Response(status_code=204)
 
@@ -55,7 +55,8 @@ def end_exemption(access: Actor, studentId: StudentId) -> Response:  # noqa: N80
             description="One case per student with an intervention, highest tier first.", **OUT)
 def cases(access: Reader, tier: Annotated[int | None, Query(ge=1, le=3)] = None,
           status: CaseStatus | None = None) -> CasePage:
-    found = bootstrap.container().casework.cases(access.tenant_id, _school(access), tier=tier, status=status)
+    found = bootstrap.container().casework.cases(access.tenant_id, access.one_school(), tier=tier,
+                                                 status=status)
     return CasePage(items=[CaseSummary.of(c) for c in found])
 
 
@@ -64,7 +65,7 @@ def cases(access: Reader, tier: Annotated[int | None, Query(ge=1, le=3)] = None,
                         "404 when the student has no case.", **OUT)
 def case(access: Reader, studentId: StudentId) -> CaseDetail:  # noqa: N803
     casework = bootstrap.container().casework
-    found, tasks, exemption = casework.case(access.tenant_id, _school(access), studentId)
+    found, tasks, exemption = casework.case(access.tenant_id, access.one_school(), studentId)
     return CaseDetail.of_parts(found, tasks, exemption)
 
 
@@ -73,7 +74,7 @@ def case(access: Reader, studentId: StudentId) -> CaseDetail:  # noqa: N803
                          "`caseResolved`. A new intervention reopens the case.", **OUT)
 def resolve(access: Actor, studentId: StudentId) -> CaseSummary:  # noqa: N803
     return CaseSummary.of(bootstrap.container().casework.resolve(access.principal, access.tenant_id,
-                                                                 _school(access), studentId))
+                                                                 access.one_school(), studentId))
 
 
 def _task(response: Response, task: WorkTask) -> TaskView:
@@ -86,7 +87,7 @@ def _task(response: Response, task: WorkTask) -> TaskView:
             **OUT)
 def tasks(access: Reader, assignee: Annotated[str | None, Query(min_length=1, max_length=200)] = None,
           status: TaskStatus | None = None) -> TaskPage:
-    found = bootstrap.container().casework.tasks(access.tenant_id, _school(access), assignee=assignee,
+    found = bootstrap.container().casework.tasks(access.tenant_id, access.one_school(), assignee=assignee,
                                                  status=status)
     return TaskPage(items=[TaskView.of(t) for t in found])
 
@@ -95,7 +96,7 @@ def tasks(access: Reader, assignee: Annotated[str | None, Query(min_length=1, ma
              description="Open, created by the caller; `caseId` must name a case of the school.", **OUT)
 def create_task(access: Actor, body: TaskBody, response: Response) -> TaskView:
     task = bootstrap.container().casework.create_task(
-        access.principal, access.tenant_id, _school(access), student_id=body.student_id, title=body.title,
+        access.principal, access.tenant_id, access.one_school(), student_id=body.student_id, title=body.title,
         assignee=body.assignee, due_on=body.due_on, case_id=body.case_id)
     return _task(response, task)
 
@@ -109,6 +110,6 @@ def update_task(access: Actor, taskId: Annotated[str, Path(min_length=1, max_len
     if not if_match:
         raise PreconditionRequired("send If-Match with the task's ETag", field="If-Match")
     task = bootstrap.container().casework.update_task(
-        access.principal, access.tenant_id, _school(access), taskId, if_match, title=body.title,
+        access.principal, access.tenant_id, access.one_school(), taskId, if_match, title=body.title,
         assignee=body.assignee, due_on=body.due_on, status=body.status)
     return _task(response, task)

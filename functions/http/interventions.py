@@ -13,7 +13,6 @@ from fastapi import APIRouter, Depends, Path, Query
 
 import bootstrap
 from domain.access import Permission
-from domain.errors import ValidationFailed
 from functions.http.interventions_models import (
     ActionBody,
     QueueItemView,
@@ -21,19 +20,12 @@ from functions.http.interventions_models import (
     SnoozeBody,
     StudentInterventionsView,
 )
-from functions.http.platform import JobRunView
+from functions.http.platform import OUT, JobRunView
 from functions.http.security import Access, require
 from services.intervention_queue import StaffCommand
 
 router = APIRouter(tags=["interventions"])
-OUT = {"response_model_by_alias": True}
 ActionId = Annotated[str, Path(min_length=1, max_length=64)]
-
-
-def _school(access: Access) -> str:
-    if access.school_id is None:
-        raise ValidationFailed("schoolId is required here", field="schoolId")
-    return access.school_id
 
 
 @router.get("/api/interventions/queue", response_model=QueuePage, summary="Today's intervention queue",
@@ -42,14 +34,15 @@ def _school(access: Access) -> str:
                         "evidence its stage was entered with.", **OUT)
 def queue(access: Annotated[Access, Depends(require(Permission.INTERVENTIONS_READ))],
           day: Annotated[date | None, Query(alias="date")] = None) -> QueuePage:
-    items = bootstrap.container().intervention_queue.due(access.tenant_id, _school(access), day)
+    items = bootstrap.container().intervention_queue.due(access.tenant_id, access.one_school(), day)
     return QueuePage(items=[QueueItemView.of(i) for i in items])
 
 
 def _act(access: Access, action_id: str, command: StaffCommand, body: ActionBody,
          until: date | None = None) -> QueueItemView:
-    item = bootstrap.container().intervention_queue.act(access.principal, access.tenant_id, _school(access),
-                                                        action_id, command, reason=body.reason, until=until)
+    item = bootstrap.container().intervention_queue.act(access.principal, access.tenant_id,
+                                                        access.one_school(), action_id, command,
+                                                        reason=body.reason, until=until)
     return QueueItemView.of(item)
 
 
@@ -84,7 +77,8 @@ def snooze(access: Annotated[Access, Depends(require(Permission.INTERVENTIONS_AC
 def student(access: Annotated[Access, Depends(require(Permission.INTERVENTIONS_READ))],
             studentId: Annotated[str, Path(min_length=1, max_length=128)],  # noqa: N803
             ) -> StudentInterventionsView:
-    history = bootstrap.container().intervention_queue.student(access.tenant_id, _school(access), studentId)
+    history = bootstrap.container().intervention_queue.student(access.tenant_id, access.one_school(),
+                                                               studentId)
     return StudentInterventionsView.of(history)
 
 
@@ -95,5 +89,5 @@ def student(access: Annotated[Access, Depends(require(Permission.INTERVENTIONS_R
 def evaluate(access: Annotated[Access, Depends(require(Permission.JOBS_RUN))],
              day: Annotated[date, Query(alias="date")]) -> JobRunView:
     run = bootstrap.container().intervention_jobs.run_now(access.principal, access.tenant_id,
-                                                          _school(access), day)
+                                                          access.one_school(), day)
     return JobRunView.of(run)

@@ -14,9 +14,8 @@ from pydantic import Field
 import bootstrap
 from domain.access import Permission
 from domain.letters.print_batch import PrintBatch
-from functions.http.interventions import OUT, _school
 from functions.http.letters import ArtifactPage, ArtifactView
-from functions.http.platform import ApiModel
+from functions.http.platform import OUT, ApiModel
 from functions.http.security import Access, require
 
 router = APIRouter(tags=["letters"])
@@ -50,7 +49,7 @@ class PrintBatchView(ApiModel):
                          "otherwise; 404 when the student has no active intervention.", **OUT)
 def generate(access: Actor, body: GenerateBody) -> ArtifactPage:
     made = bootstrap.container().letter_generate.generate(
-        access.principal, access.tenant_id, _school(access), body.student_id, body.instance_id)
+        access.principal, access.tenant_id, access.one_school(), body.student_id, body.instance_id)
     return ArtifactPage(items=[ArtifactView.of(a) for a in made])
 
 
@@ -60,7 +59,7 @@ def generate(access: Actor, body: GenerateBody) -> ArtifactPage:
                          "(rebuilding gives the same bytes; letters posted since are added). 404 when "
                          "nothing was posted that day.", **OUT)
 def build_batch(access: Actor, date: Day) -> PrintBatchView:
-    batch = bootstrap.container().print_batches.build(access.tenant_id, _school(access), date,
+    batch = bootstrap.container().print_batches.build(access.tenant_id, access.one_school(), date,
                                                       access.principal)
     return PrintBatchView.of(batch)
 
@@ -68,7 +67,7 @@ def build_batch(access: Actor, date: Day) -> PrintBatchView:
 @router.get("/api/letters/print-batches/{date}", response_model=PrintBatchView,
             summary="A day's print batch", description="Its metadata; 404 when it was not built.", **OUT)
 def get_batch(access: Actor, date: Day) -> PrintBatchView:
-    found = bootstrap.container().print_batches.batch(access.tenant_id, _school(access), date)
+    found = bootstrap.container().print_batches.batch(access.tenant_id, access.one_school(), date)
     return PrintBatchView.of(found)
 
 
@@ -79,7 +78,7 @@ def get_batch(access: Actor, date: Day) -> PrintBatchView:
                         "recorded when the batch was built: 409 (and an audit record) if altered.")
 def batch_file(access: Actor, date: Day, file: Literal["pdf", "csv"]) -> Response:
     batch, data = bootstrap.container().print_batches.file(access.principal, access.tenant_id,
-                                                           _school(access), date, file)
+                                                           access.one_school(), date, file)
     sha = batch.pdf_sha256 if file == "pdf" else batch.csv_sha256
     media = "application/pdf" if file == "pdf" else "text/csv; charset=utf-8"
     return Response(data, media_type=media, headers={

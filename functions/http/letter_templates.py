@@ -32,12 +32,12 @@ from functions.http.letter_templates_models import (
     TemplateSummary,
     TemplateView,
 )
+from functions.http.platform import OUT
 from functions.http.rules_models import PreconditionRequired
 from functions.http.security import Access, require
 from services.letter_templates import Ref, etag_of
 
 router = APIRouter(tags=["letters"])
-OUT = {"response_model_by_alias": True}
 Reader = Annotated[Access, Depends(require(Permission.LETTERS_READ))]
 Manager = Annotated[Access, Depends(require(Permission.TEMPLATES_MANAGE))]
 Key = Annotated[str, Path(min_length=1, max_length=100, pattern=KEY_PATTERN)]

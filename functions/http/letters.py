@@ -13,8 +13,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 import bootstrap
 from domain.access import Permission
 from domain.letters.artifacts import ArtifactStatus, LetterArtifact
-from functions.http.interventions import OUT, _school
-from functions.http.platform import ApiModel
+from functions.http.platform import OUT, ApiModel
 from functions.http.security import Access, require
 
 router = APIRouter(tags=["letters"])
@@ -74,7 +73,7 @@ def artifacts(access: Reader,
               continuation: Annotated[str | None, Query(alias="continuationToken", max_length=4096)] = None,
               ) -> ArtifactPage:
     found, token = bootstrap.container().letter_artifacts.page(
-        access.tenant_id, _school(access), student_id=studentId, status=status, limit=limit,
+        access.tenant_id, access.one_school(), student_id=studentId, status=status, limit=limit,
         continuation=continuation)
     return ArtifactPage(items=[ArtifactView.of(a) for a in found], continuation_token=token)
 
@@ -87,7 +86,7 @@ def artifacts(access: Reader,
 def artifact_pdf(access: Reader,
                  artifactId: Annotated[str, Path(min_length=1, max_length=64)]) -> Response:  # noqa: N803
     artifact, data = bootstrap.container().letter_artifacts.pdf(
-        access.principal, access.tenant_id, _school(access), artifactId, access.ensure_school)
+        access.principal, access.tenant_id, access.one_school(), artifactId, access.ensure_school)
     return Response(data, media_type="application/pdf",
                     headers={"ETag": f'"{artifact.content_hash}"',
                              "Content-Disposition": f'inline; filename="{artifact.id}.pdf"'})

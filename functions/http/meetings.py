@@ -16,8 +16,8 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Response
 import bootstrap
 from domain.access import Permission
 from domain.meetings import InterventionMeeting, MeetingStatus
-from functions.http.interventions import OUT, _school
 from functions.http.meetings_models import MeetingBody, MeetingPage, MeetingUpdate, MeetingView
+from functions.http.platform import OUT
 from functions.http.rules_models import PreconditionRequired
 from functions.http.security import Access, require
 from services.meeting_ports import MeetingFilter
@@ -45,21 +45,22 @@ def meetings(access: Reader, status: MeetingStatus | None = None,
              continuation_token: Annotated[str | None, Query(alias="continuationToken")] = None,
              ) -> MeetingPage:
     where = MeetingFilter(status, starts_from, starts_to, student_id)
-    found, token = bootstrap.container().meetings.list(access.tenant_id, _school(access), where, limit=limit,
-                                                       continuation=continuation_token)
+    found, token = bootstrap.container().meetings.list(access.tenant_id, access.one_school(), where,
+                                                       limit=limit, continuation=continuation_token)
     return MeetingPage(items=[MeetingView.of(m) for m in found], continuation_token=token)
 
 
 @router.get("/api/meetings/{meetingId}", response_model=MeetingView, summary="A meeting", **OUT)
 def meeting(access: Reader, meetingId: MeetingId, response: Response) -> MeetingView:  # noqa: N803
-    return _view(response, bootstrap.container().meetings.get(access.tenant_id, _school(access), meetingId))
+    found = bootstrap.container().meetings.get(access.tenant_id, access.one_school(), meetingId)
+    return _view(response, found)
 
 
 @router.post("/api/meetings", response_model=MeetingView, status_code=201, summary="Schedule a meeting",
              description="Booking a meeting for an intervention on its MEETING stage approves the stage's "
                          "action. 422 names the field at fault.", **OUT)
 def schedule(access: Writer, body: MeetingBody, response: Response) -> MeetingView:
-    school = _school(access)
+    school = access.one_school()
     saved = bootstrap.container().meetings.schedule(
         access.principal, access.tenant_id, school, student_id=body.student_id, starts_at=body.starts_at,
         ends_at=body.ends_at, instance_id=body.instance_id, location=body.location, notes=body.notes,
@@ -77,6 +78,6 @@ def change(access: Writer, meetingId: MeetingId, body: MeetingUpdate, response: 
            if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> MeetingView:
     if not if_match:
         raise PreconditionRequired("send If-Match with the meeting's ETag", field="If-Match")
-    saved = bootstrap.container().meetings.change(access.principal, access.tenant_id, _school(access),
+    saved = bootstrap.container().meetings.change(access.principal, access.tenant_id, access.one_school(),
                                                   meetingId, if_match, body.change())
     return _view(response, saved)

@@ -16,6 +16,8 @@ from domain.jobs import JobRun
 from functions.http.security import Access, require
 
 router = APIRouter(tags=["platform"])
+# every route answers in camelCase (the models' aliases), whatever it returns
+OUT: dict[str, bool] = {"response_model_by_alias": True}
 
 
 class ApiModel(BaseModel):

@@ -15,8 +15,8 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Response
 import bootstrap
 from domain.access import Permission
 from domain.calendar_input import calendar_from_body, check_school_year
-from domain.errors import ValidationFailed
 from domain.schools import School
+from functions.http.platform import OUT, Token
 from functions.http.roster_models import (
     CalendarBody,
     CalendarPage,
@@ -40,16 +40,7 @@ router = APIRouter(tags=["reference data"])
 SchoolIdPath = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")]
 SchoolYearPath = Annotated[str, Path(min_length=4, max_length=9)]
 StudentIdPath = Annotated[str, Path(min_length=1, max_length=128)]
-Token = Annotated[str | None, Query(alias="continuationToken", max_length=4096)]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size")]
-OUT = {"response_model_by_alias": True}
-
-
-def _school(access: Access) -> str:
-    """The one school a route needs; a district admin may omit `schoolId` elsewhere, not here."""
-    if access.school_id is None:
-        raise ValidationFailed("schoolId is required here", field="schoolId")
-    return access.school_id
 
 
 # --- schools ---------------------------------------------------------------------------------------
@@ -90,13 +81,13 @@ def put_calendar(access: Annotated[Access, Depends(require(Permission.SCHOOL_MAN
                  schoolYear: SchoolYearPath, body: CalendarBody) -> CalendarView:  # noqa: N803
     calendar = calendar_from_body(schoolYear, body.model_dump(mode="json", by_alias=True))
     saved = bootstrap.container().roster.put_calendar(access.principal, access.tenant_id,
-                                                      _school(access), calendar)
+                                                      access.one_school(), calendar)
     return CalendarView.of(saved)
 
 
 @router.get("/api/calendars", response_model=CalendarPage, summary="The school's years", **OUT)
 def list_calendars(access: Annotated[Access, Depends(require(Permission.SCHOOL_READ))]) -> CalendarPage:
-    calendars = bootstrap.container().roster.list_calendars(access.tenant_id, _school(access))
+    calendars = bootstrap.container().roster.list_calendars(access.tenant_id, access.one_school())
     return CalendarPage(items=[CalendarSummary(school_year=c.school_year, start=c.start, end=c.end,
                                                school_days=len(c.school_days)) for c in calendars])
 
@@ -105,7 +96,7 @@ def list_calendars(access: Annotated[Access, Depends(require(Permission.SCHOOL_R
             **OUT)
 def get_calendar(access: Annotated[Access, Depends(require(Permission.SCHOOL_READ))],
                  schoolYear: SchoolYearPath) -> CalendarView:  # noqa: N803
-    calendar = bootstrap.container().roster.get_calendar(access.tenant_id, _school(access),
+    calendar = bootstrap.container().roster.get_calendar(access.tenant_id, access.one_school(),
                                                          check_school_year(schoolYear))
     return CalendarView.of(calendar)
 
@@ -116,18 +107,16 @@ def get_calendar(access: Annotated[Access, Depends(require(Permission.SCHOOL_REA
             summary="Map SIS-local codes onto the jurisdiction's codes (replaces the mapping)", **OUT)
 def put_code_mappings(access: Annotated[Access, Depends(require(Permission.SCHOOL_MANAGE))],
                       body: CodeMappingBody) -> CodeMappingView:
-    roster = bootstrap.container().roster
-    school_id = _school(access)
-    mappings = roster.put_code_mapping(access.principal, access.tenant_id, school_id, body.mappings)
-    return CodeMappingView(jurisdiction=roster.get_school(access.tenant_id, school_id).jurisdiction,
-                           mappings=mappings)
+    jurisdiction, mappings = bootstrap.container().roster.put_code_mapping(
+        access.principal, access.tenant_id, access.one_school(), body.mappings)
+    return CodeMappingView(jurisdiction=jurisdiction, mappings=mappings)
 
 
 @router.get("/api/code-mappings", response_model=CodeMappingView, summary="The school's code mapping",
             **OUT)
 def get_code_mappings(access: Annotated[Access, Depends(require(Permission.SCHOOL_READ))],
                       ) -> CodeMappingView:
-    mappings = bootstrap.container().roster.get_code_mapping(access.tenant_id, _school(access))
+    mappings = bootstrap.container().roster.get_code_mapping(access.tenant_id, access.one_school())
     return CodeMappingView(mappings=mappings)
 
 
@@ -142,7 +131,7 @@ def import_roster(access: Annotated[Access, Depends(require(Permission.ROSTER_WR
                   payload: Annotated[dict[str, Any], Body(description="{data: [student...], meta}")],
                   ) -> ImportView:
     result = bootstrap.container().roster.import_students(access.principal, access.tenant_id,
-                                                          _school(access), payload)
+                                                          access.one_school(), payload)
     return ImportView.of(result)
 
 
@@ -151,7 +140,7 @@ def list_students(access: Annotated[Access, Depends(require(Permission.ATTENDANC
                   yearGroup: Annotated[str | None, Query(max_length=32)] = None,  # noqa: N803
                   limit: Limit = 100, continuation: Token = None) -> StudentPage:
     students, token = bootstrap.container().roster.students(
-        access.tenant_id, _school(access), year_group=yearGroup, limit=limit, continuation=continuation)
+        access.tenant_id, access.one_school(), year_group=yearGroup, limit=limit, continuation=continuation)
     return StudentPage(items=[StudentView.of(s) for s in students], continuation_token=token)
 
 
@@ -159,6 +148,6 @@ def list_students(access: Annotated[Access, Depends(require(Permission.ATTENDANC
             summary="A student with guardians and relationships", **OUT)
 def get_student(access: Annotated[Access, Depends(require(Permission.ATTENDANCE_READ))],
                 studentId: StudentIdPath) -> StudentDetailView:  # noqa: N803
-    detail = bootstrap.container().roster.student(access.tenant_id, _school(access), studentId)
+    detail = bootstrap.container().roster.student(access.tenant_id, access.one_school(), studentId)
     return StudentDetailView(**StudentView.of(detail.student).model_dump(),
                              guardians=[GuardianView.of(link, g) for link, g in detail.guardians])

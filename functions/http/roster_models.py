@@ -5,21 +5,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from pydantic import ConfigDict, Field
 
 from domain.calendar import SchoolCalendar
 from domain.schools import Guardian, Jurisdiction, School, Student, StudentGuardian
 from domain.wonde import Issue
+from functions.http.platform import ApiModel, Page
 from services.roster_import import ImportResult
 
 
-class ApiModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
-
-
 class SchoolBody(ApiModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+    model_config = ConfigDict(extra="forbid")  # merged with ApiModel's camelCase config
 
     name: str = Field(min_length=1, max_length=200)
     jurisdiction: Jurisdiction
@@ -41,9 +37,8 @@ class SchoolView(ApiModel):
         return cls.model_validate(school.model_dump(exclude={"tenant_id"}))
 
 
-class SchoolPage(ApiModel):
+class SchoolPage(Page):
     items: list[SchoolView]
-    continuation_token: str | None = None
 
 
 class DateRangeBody(ApiModel):
@@ -53,7 +48,7 @@ class DateRangeBody(ApiModel):
 
 
 class CalendarBody(ApiModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+    model_config = ConfigDict(extra="forbid")  # merged with ApiModel's camelCase config
 
     start: date
     end: date
@@ -85,9 +80,8 @@ class CalendarSummary(ApiModel):
     school_days: int
 
 
-class CalendarPage(ApiModel):
+class CalendarPage(Page):
     items: list[CalendarSummary]
-    continuation_token: str | None = None
 
 
 class CodeMappingBody(ApiModel):
@@ -142,9 +136,8 @@ class StudentView(ApiModel):
         return cls.model_validate(student.model_dump(exclude={"tenant_id", "school_id"}))
 
 
-class StudentPage(ApiModel):
+class StudentPage(Page):
     items: list[StudentView]
-    continuation_token: str | None = None
 
 
 class GuardianView(ApiModel):

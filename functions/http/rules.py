@@ -16,8 +16,8 @@ from fastapi.concurrency import run_in_threadpool
 
 import bootstrap
 from domain.access import Permission
-from domain.errors import ValidationFailed
 from domain.rules import InterventionRuleSet
+from functions.http.platform import OUT
 from functions.http.rules_models import (
     RULE_SET_BODY,
     ImpactView,
@@ -30,15 +30,8 @@ from functions.http.rules_models import (
 from functions.http.security import Access, require
 
 router = APIRouter(tags=["interventions"])
-OUT = {"response_model_by_alias": True}
 RuleSetId = Annotated[str, Path(min_length=1, max_length=100)]
 RuleSetBody = Annotated[dict[str, Any], Body()]
-
-
-def _school(access: Access) -> str:
-    if access.school_id is None:
-        raise ValidationFailed("schoolId is required here", field="schoolId")
-    return access.school_id
 
 
 def _answer(response: Response, rule_set: InterventionRuleSet, etag: str | None) -> dict[str, Any]:
@@ -89,7 +82,7 @@ def install_preset(access: Annotated[Access, Depends(require(Permission.RULES_MA
              openapi_extra={"requestBody": RULE_SET_BODY}, **OUT)
 async def preview(access: Annotated[Access, Depends(require(Permission.RULES_MANAGE))],
                   body: RuleSetBody, day: Annotated[date | None, Query(alias="date")] = None) -> PreviewView:
-    school_id = _school(access)
+    school_id = access.one_school()
     # a school year of rows: storage reads and simulation off the event loop
     result = await run_in_threadpool(bootstrap.container().rule_previews.impact, access.tenant_id,
                                      school_id, body, day)
@@ -150,7 +143,7 @@ def deactivate(access: Annotated[Access, Depends(require(Permission.RULES_MANAGE
                          "assuming staff approve each action the day it is queued.", **OUT)
 async def simulate(access: Annotated[Access, Depends(require(Permission.INTERVENTIONS_READ))],
                    request: SimulateRequest) -> SimulationView:
-    school_id = _school(access)
+    school_id = access.one_school()
     result = await run_in_threadpool(
         lambda: bootstrap.container().rule_previews.simulate(
             access.principal, access.tenant_id, school_id, request.student_id,

@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-from pydantic.alias_generators import to_camel
+from pydantic import Field
 
 from domain.errors import DomainError
 from domain.rules import InterventionRuleSet
 from domain.simulation import Impact, Timeline
+from functions.http.platform import ApiModel
 
 
 class PreconditionRequired(DomainError):
@@ -22,10 +22,6 @@ class PreconditionRequired(DomainError):
 
     status = 428
     title = "Precondition required"
-
-
-class ApiModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
 
 
 RULE_SET_BODY: dict[str, Any] = {"required": True, "content": {"application/json": {"schema": {

@@ -11,7 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 import bootstrap
 from domain.access import Permission, Principal, authorize
-from domain.errors import NotFound, Unauthenticated
+from domain.errors import NotFound, Unauthenticated, ValidationFailed
 
 _bearer = HTTPBearer(auto_error=False, description="A JWT from Entra ID (or `make token` locally)")
 
@@ -41,6 +41,13 @@ class Access:
         if self.school_id is not None:
             return frozenset({self.school_id})
         return None if self.principal.tenant_wide else self.principal.school_ids
+
+    def one_school(self) -> str:
+        """The one school a route reads or writes: a tenant-wide caller who omitted `schoolId`
+        (allowed by `require`) gets 422 here."""
+        if self.school_id is None:
+            raise ValidationFailed("schoolId is required here", field="schoolId")
+        return self.school_id
 
     def ensure_school(self, school_id: str | None) -> None:
         """For entities loaded by id: outside the caller's scope looks like absence (404), so

@@ -7,22 +7,11 @@ demand is an admin task.
 
 from __future__ import annotations
 
-import bootstrap
-from domain.calendar_input import calendar_from_body
-from domain.schools import School
 from tests.api.route_table import ADMINS, READERS, Route
-from tests.roster_payloads import CALENDAR_BODY, SCHOOL_BODY, payload, student
+from tests.api.routes_roster import seed  # a school with its 2024-25 calendar and student st-1
 
 DAY = "2024-09-02"
 MARKS = {"data": [{"student": "st-1", "date": DAY, "session": "AM", "attendance_code": "/"}]}
-
-
-def seed(tenant: str, school: str) -> None:
-    roster = bootstrap.container().roster
-    roster.put_school(None, School(tenant_id=tenant, school_id=school, name=SCHOOL_BODY["name"],
-                                   jurisdiction="ENG", time_zone="Europe/London"))
-    roster.put_calendar(None, tenant, school, calendar_from_body("2024-25", CALENDAR_BODY))
-    roster.import_students(None, tenant, school, payload(student("st-1", contacts=0)))
 
 
 ROUTES = [

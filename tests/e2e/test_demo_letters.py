@@ -7,19 +7,15 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from email import message_from_bytes, policy
-from pathlib import Path
 
 import pytest
 
-import bootstrap
-from demo import generate_district
 from devhost import demo as demo_loader
-from devhost import demo_letters, mailbox
-from devhost.host import DevHost, load_app
+from devhost import demo_letters
 from domain.ladder import ActionState
 from domain.letters.artifacts import ArtifactStatus
-from domain.schools import Jurisdiction
 from settings import Settings
+from tests.e2e.demo_school import demo_school
 
 THROUGH = date(2025, 9, 26)
 
@@ -27,31 +23,18 @@ THROUGH = date(2025, 9, 26)
 @pytest.fixture(scope="module")
 def sent(settings: Settings, app_container, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """(Needs `app_container` first, so the container put back afterwards is the session's.)"""
-    folder: Path = tmp_path_factory.mktemp("mail")
-    with mailbox.running(folder) as (inbox, port):
-        mail_settings = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port,
-                                                    "smtp_use_tls": False})
-        container = bootstrap.Container(mail_settings)
-        container.ensure_storage()
-        before = bootstrap.container()
-        bootstrap.use_container(container)
-        district = generate_district(11, tenant_id="demo-e2e-letters", schools=1, students_per_school=60,
-                                     jurisdictions=(Jurisdiction.ENGLAND,), through=THROUGH)
-        run_date = demo_loader.load_into(container, None, report=lambda _: None, demo=district)
-        host = DevHost(mail_settings, load_app())
-        # this tenant's school only: the nightly timer's run for a date is one job for every
-        # tenant, and test_demo_run fires it for the same date
-        container.normalize_jobs.run("demo-e2e-letters", "demo-s1", THROUGH)
+    with demo_school(settings, tmp_path_factory.mktemp("mail"), seed=11, tenant_id="demo-e2e-letters",
+                     students=60, through=THROUGH) as rig:
+        container, host, district = rig.container, rig.host, rig.district
         demo_loader.run_interventions(container, district, report=lambda _: None)
         queue = container.intervention_queue.due("demo-e2e-letters", "demo-s1", None)
         lines: list[str] = []
-        at = host.fire_time("nightly", run_date) + timedelta(hours=7)
+        at = host.fire_time("nightly", rig.run_date) + timedelta(hours=7)
         demo_letters.send_letters(host, at, district, report=lines.append)
-        received = inbox.received
+        received = rig.inbox.received
         again: list[str] = []
         demo_letters.send_letters(host, at, district, report=again.append)
-        yield container, queue, lines, again, received, inbox, folder
-        bootstrap.use_container(before)
+        yield container, queue, lines, again, received, rig.inbox, rig.folder
 
 
 def test_the_approved_letters_are_rendered_and_emailed(sent):  # type: ignore[no-untyped-def]

@@ -7,23 +7,19 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
-import bootstrap
-from demo import generate_district
 from devhost import demo as demo_loader
-from devhost import demo_office, demo_office_report, mailbox
+from devhost import demo_office, demo_office_report
 from devhost.demo_meetings import outcome_for
-from devhost.host import DevHost, load_app
 from domain.ladder import InstanceStatus
 from domain.ladder_events import EventKind
 from domain.meetings import MeetingOutcome, MeetingStatus, task_id
-from domain.schools import Jurisdiction
 from domain.work_tasks import TaskStatus
 from settings import Settings
+from tests.e2e.demo_school import demo_school
 
 TENANT = "demo-e2e-meetings"
 THROUGH = date(2025, 12, 19)
@@ -33,32 +29,20 @@ LONDON = ZoneInfo("Europe/London")
 @pytest.fixture(scope="module")
 def office(settings: Settings, app_container, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     """(Needs `app_container` first, so the container put back afterwards is the session's.)"""
-    folder: Path = tmp_path_factory.mktemp("mail")
-    with mailbox.running(folder) as (inbox, port):
-        mail_settings = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port,
-                                                    "smtp_use_tls": False})
-        container = bootstrap.Container(mail_settings)
-        container.ensure_storage()
-        before = bootstrap.container()
-        bootstrap.use_container(container)
-        district = generate_district(5, tenant_id=TENANT, schools=1, students_per_school=40,
-                                     jurisdictions=(Jurisdiction.ENGLAND,), through=THROUGH)
-        demo_loader.load_into(container, None, report=lambda _: None, demo=district)
-        host = DevHost(mail_settings, load_app())
-        # this tenant's school only (the nightly timer's run for a date is one job for all tenants)
-        container.normalize_jobs.run(TENANT, "demo-s1", THROUGH)
-        first, second = demo_office.Office(host), demo_office.Office(host)
+    with demo_school(settings, tmp_path_factory.mktemp("mail"), seed=5, tenant_id=TENANT, students=40,
+                     through=THROUGH) as rig:
+        container, district, folder = rig.container, rig.district, str(rig.folder)
+        first, second = demo_office.Office(rig.host), demo_office.Office(rig.host)
         quiet = lambda _: None  # noqa: E731
         demo_loader.run_interventions(container, district, report=quiet, after_night=first.after_night)
         lines: list[str] = []
         days = {"demo-s1": [THROUGH]}
-        demo_office_report.report(container, district.schools, days, str(folder), say=lines.append)
-        received = inbox.received
+        demo_office_report.report(container, district.schools, days, folder, say=lines.append)
+        received = rig.inbox.received
         demo_loader.run_interventions(container, district, report=quiet, after_night=second.after_night)
         again: list[str] = []
-        demo_office_report.report(container, district.schools, days, str(folder), say=again.append)
-        yield container, first, second, lines, again, received, inbox
-        bootstrap.use_container(before)
+        demo_office_report.report(container, district.schools, days, folder, say=again.append)
+        yield container, first, second, lines, again, received, rig.inbox
 
 
 def test_meetings_are_booked_and_every_outcome_recorded(office):  # type: ignore[no-untyped-def]

@@ -29,9 +29,12 @@ from demo import (
     wonde_mark_batches,
     wonde_student_batches,
 )
+from domain.calendar_input import calendar_from_body
 from domain.codes import load_code_table
 from domain.normalize import full_year, group_marks
 from domain.schools import ContactPreference, Jurisdiction
+from domain.wonde import parse_roster
+from services.mark_validation import MarkValidator
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = {"en", "ga", "pl", "uk", "ar", "pt", "ro"}
@@ -298,10 +301,9 @@ def test_wonde_students_shape(district):
 
 @pytest.mark.parametrize("index", [0, 1, 2])
 def test_wonde_students_parse_back_with_the_roster_importer(mixed, index):
-    wonde = pytest.importorskip("domain.wonde")
     school = mixed.schools[index]
-    parsed = wonde.parse_roster(to_wonde_students(school.students, school.guardians, school.links),
-                                tenant_id=school.school.tenant_id, school_id=school.school_id)
+    parsed = parse_roster(to_wonde_students(school.students, school.guardians, school.links),
+                          tenant_id=school.school.tenant_id, school_id=school.school_id)
     assert parsed.rejected == [] and parsed.warnings == []
     assert tuple(r.student for r in parsed.records) == school.students
     assert tuple(link for r in parsed.records for link in r.links) == school.links
@@ -310,7 +312,6 @@ def test_wonde_students_parse_back_with_the_roster_importer(mixed, index):
 
 
 def test_wonde_marks_shape_batches_and_the_ingestion_validator(mixed):
-    validation = pytest.importorskip("services.mark_validation")
     for school in mixed.schools:
         rows = list(iter_mark_rows(school))
         payload = to_wonde_marks(rows)
@@ -321,7 +322,7 @@ def test_wonde_marks_shape_batches_and_the_ingestion_validator(mixed):
         assert [len(b["data"]) for b in batches[:-1]] == [7_000] * (len(batches) - 1)
         assert [m for b in batches for m in b["data"]] == payload["data"]
         calendar = school.calendar
-        checker = validation.MarkValidator(school.school, school.students, {}, lambda _day, c=calendar: c)
+        checker = MarkValidator(school.school, school.students, {}, lambda _day, c=calendar: c)
         stored = [checker.check(record) for record in payload["data"]]
         assert [(m.student_id, m.date, m.session, m.code) for m in stored] == [
             (r.student_id, r.date, r.session, r.code) for r in rows]
@@ -333,9 +334,8 @@ def test_student_batches_and_calendar_bodies(mixed):
     assert [len(b["data"]) for b in batches] == [120, 120, 60]
     whole = to_wonde_students(school.students, school.guardians, school.links)
     assert [r for b in batches for r in b["data"]] == whole["data"]
-    calendar_input = pytest.importorskip("domain.calendar_input")
     for built in mixed.schools:
-        back = calendar_input.calendar_from_body(built.calendar.school_year, calendar_body(built.calendar))
+        back = calendar_from_body(built.calendar.school_year, calendar_body(built.calendar))
         assert back.to_dict() == built.calendar.to_dict()
 
 

@@ -9,43 +9,9 @@ import pytest
 
 from domain.ladder import ActionState, InstanceStatus
 from domain.letters.artifacts import ArtifactStatus
-from services.audit import AuditLog
-from services.letter_render import MAX_ATTEMPTS, LetterJob, LetterRenderer, recipients
-from services.ports import FixedClock
-from tests.fakes_attendance import FakeAuditRepository
-from tests.fakes_interventions import FakeStore
-from tests.fakes_letters import (
-    FakeArtifacts,
-    FakeBlobs,
-    FakeMerge,
-    FakeRoster,
-    FakeTemplates,
-    fake_pdf,
-    letter_instance,
-    letter_item,
-    link,
-    template,
-)
-
-
-class World:
-    def __init__(self, links=None, templates=None, **instance_kw) -> None:  # type: ignore[no-untyped-def]
-        self.store = FakeStore()
-        self.instance = letter_instance(**instance_kw)
-        self.store.instance_rows[self.instance.id] = self.instance
-        item = letter_item(self.instance)
-        self.store.items[item.id] = item
-        self.roster = FakeRoster(links if links is not None else [link("g1", 1)])
-        self.artifacts, self.blobs, self.merge = FakeArtifacts(), FakeBlobs(), FakeMerge()
-        self.audit = FakeAuditRepository()
-        self.clock = FixedClock(datetime(2024, 9, 23, 8, tzinfo=UTC))
-        self.renderer = LetterRenderer(self.store, self.roster, templates or FakeTemplates(template()),
-                                       self.merge, fake_pdf, self.blobs, self.artifacts,
-                                       AuditLog(self.audit, self.clock), self.clock)
-        self.job = LetterJob("t1", "s1", "i1", 1, item.id)
-
-    def actions(self) -> list[str]:
-        return [r.action for r in self.audit.records]
+from services.letter_render import MAX_ATTEMPTS, recipients
+from tests.fakes_letters import FakeTemplates, fake_pdf, link, template
+from tests.fakes_letters import RendererWorld as World
 
 
 def test_a_job_renders_one_pdf_and_one_artifact_per_recipient() -> None:
@@ -120,6 +86,13 @@ def test_missing_translation_falls_back_to_the_school_language() -> None:
     world2 = World(links=[link("g1", 1, language="ga")], templates=both)
     [translated] = world2.renderer.handle(world2.job)
     assert translated.language == "ga" and translated.missing_translation is None
+
+
+def test_a_job_reads_the_templates_once_for_all_its_letters() -> None:
+    templates = FakeTemplates(template("en"))  # g1 falls back from Polish: a second lookup
+    world = World(links=[link("g1", 1, language="pl"), link("g2", 2, lives=False)], templates=templates)
+    assert len(world.renderer.handle(world.job)) == 2
+    assert templates.reads == 1
 
 
 def test_recipients_priority_one_with_responsibility_and_other_households() -> None:

@@ -18,24 +18,14 @@ from domain.letters.artifacts import artifact_id
 from domain.letters.meeting_when import meeting_when
 from domain.meetings import InterventionMeeting, MeetingStatus
 from domain.rules.ruleset import StageType
-from services.audit import AuditLog
 from services.letter_meetings import invitation_job
-from services.letter_render import LetterJob, LetterRenderer
-from services.ports import FixedClock
-from tests.fakes_attendance import FakeAuditRepository
-from tests.fakes_interventions import FakeStore
+from services.letter_render import LetterJob
 from tests.fakes_letters import (
     BODY,
     SCHEMA,
-    FakeArtifacts,
-    FakeBlobs,
-    FakeMerge,
-    FakeRoster,
     FakeTemplates,
-    fake_pdf,
-    letter_instance,
+    RendererWorld,
     letter_item,
-    link,
 )
 from tests.fakes_meetings import FakeMeetingStore
 
@@ -60,23 +50,15 @@ def invitation_template() -> LetterTemplate:
     return approve(draft, "boss", AT)
 
 
-class World:
+class World(RendererWorld):
     def __init__(self, **instance_kw: object) -> None:
-        self.store = FakeStore()
-        self.instance = letter_instance(**{"stage_order": 3, "stage_type": StageType.MEETING, **instance_kw})
-        self.store.instance_rows[self.instance.id] = self.instance
-        item = letter_item(self.instance, key="eng-meeting-invitation")
-        self.store.items[item.id] = item
         self.meetings = FakeMeetingStore()
         self.meetings.create(meeting())
-        self.artifacts, self.blobs, self.audit = FakeArtifacts(), FakeBlobs(), FakeAuditRepository()
-        self.clock = FixedClock(AT)
-        self.renderer = LetterRenderer(self.store, FakeRoster([link("g1", 1)]),
-                                       FakeTemplates(invitation_template()), FakeMerge(), fake_pdf,
-                                       self.blobs, self.artifacts, AuditLog(self.audit, self.clock),
-                                       self.clock, meetings=self.meetings)
+        super().__init__(templates=FakeTemplates(invitation_template()), key="eng-meeting-invitation",
+                         at=AT, meetings=self.meetings,
+                         **{"stage_order": 3, "stage_type": StageType.MEETING, **instance_kw})
 
-    def job(self, sequence: int | None = 0) -> LetterJob:
+    def invitation(self, sequence: int | None = 0) -> LetterJob:
         return LetterJob("t1", "s1", "i1", 3, letter_item(self.instance).id, meeting_id="mtg-1",
                          meeting_sequence=sequence)
 
@@ -115,21 +97,21 @@ def test_the_job_message_carries_the_meeting_and_a_standalone_meeting_has_none()
 
 def test_an_invitation_has_the_meeting_time_and_a_redelivered_job_creates_nothing() -> None:
     world = World()
-    [artifact] = world.renderer.handle(world.job())
+    [artifact] = world.renderer.handle(world.invitation())
     assert (artifact.meeting_id, artifact.meeting_sequence) == ("mtg-1", 0)
     assert '"meetingWhen":"Tuesday 6 January 2026, 09:30 to 10:00, Room 4"' in artifact.merge_data
     assert "Tuesday 6 January 2026" in world.blobs.blobs[("letters", artifact.storage_path)].decode()
-    assert [a.id for a in world.renderer.handle(world.job())] == [artifact.id]
+    assert [a.id for a in world.renderer.handle(world.invitation())] == [artifact.id]
     assert len(world.artifacts.rows) == 1 and world.blobs.puts == 1
 
 
 def test_a_moved_meeting_is_invited_again_even_after_the_stage_was_done() -> None:
     world = World()
-    [first] = world.renderer.handle(world.job())
+    [first] = world.renderer.handle(world.invitation())
     world.store.instance_rows["i1"] = replace(world.instance, action=ActionState.DONE)
     world.move(starts_at=datetime(2026, 1, 7, 14, tzinfo=UTC), ends_at=datetime(2026, 1, 7, 15, tzinfo=UTC))
-    assert world.renderer.handle(world.job(0)) == []  # the first job again: the meeting moved on
-    [second] = world.renderer.handle(world.job(1))
+    assert world.renderer.handle(world.invitation(0)) == []  # the first job again: the meeting moved on
+    [second] = world.renderer.handle(world.invitation(1))
     assert second.id != first.id and second.meeting_sequence == 1
     assert "Wednesday 7 January 2026, 14:00 to 15:00" in second.merge_data
     assert len(world.artifacts.rows) == 2
@@ -145,7 +127,7 @@ def test_a_moved_meeting_is_invited_again_even_after_the_stage_was_done() -> Non
 def test_a_stale_invitation_is_skipped_and_says_why(instance_kw, meeting_kw, reason) -> None:  # type: ignore[no-untyped-def]
     world = World(**instance_kw)
     world.meetings.rows["mtg-1"] = replace(world.meetings.rows["mtg-1"], **meeting_kw)
-    assert world.renderer.handle(world.job()) == []
+    assert world.renderer.handle(world.invitation()) == []
     assert not world.artifacts.rows
     [record] = world.audit.records
     assert record.action == "letter.skipped" and reason in record.after["reason"]

@@ -12,46 +12,25 @@ import pytest
 from domain.letters.artifacts import ArtifactStatus
 from domain.letters.templates import TemplateStatus
 from services.audit import AuditLog
-from services.letter_render import LetterJob, LetterRenderer
 from services.letter_translation import TranslationDrafts
 from services.ports import FixedClock
 from tests.fakes_attendance import FakeAuditRepository
-from tests.fakes_interventions import FakeStore
-from tests.fakes_letters import (
-    FakeArtifacts,
-    FakeBlobs,
-    FakeMerge,
-    FakeRoster,
-    FakeTemplates,
-    fake_pdf,
-    letter_instance,
-    letter_item,
-    link,
-    template,
-)
+from tests.fakes_letters import FakeTemplates, RendererWorld, link, template
 from tests.fakes_translation import FakeTemplateStore, FakeTranslator, failing_translator
 
+AT = datetime(2024, 9, 23, 8, tzinfo=UTC)
 
-class World:
+
+class World(RendererWorld):
     def __init__(self, language: str, translator: FakeTranslator | None = None,
                  with_drafts: bool = True) -> None:
-        self.store = FakeStore()
-        instance = letter_instance()
-        self.store.instance_rows[instance.id] = instance
-        item = letter_item(instance)
-        self.store.items[item.id] = item
-        self.audit = FakeAuditRepository()
-        clock = FixedClock(datetime(2024, 9, 23, 8, tzinfo=UTC))
-        audit = AuditLog(self.audit, clock)
         self.translator = translator or FakeTranslator()
         self.templates = FakeTemplateStore()
-        drafts = TranslationDrafts(self.translator, self.templates, audit) if with_drafts else None
-        self.artifacts = FakeArtifacts()
-        self.renderer = LetterRenderer(
-            self.store, FakeRoster([link("g1", 1, language=language)]),
-            FakeTemplates(template("en"), template("ga")), FakeMerge(), fake_pdf, FakeBlobs(),
-            self.artifacts, audit, clock, drafts=drafts)
-        self.job = LetterJob("t1", "s1", "i1", 1, item.id)
+        audit = FakeAuditRepository()
+        drafts = TranslationDrafts(self.translator, self.templates, AuditLog(audit, FixedClock(AT)))
+        super().__init__(links=[link("g1", 1, language=language)], at=AT, audit=audit,
+                         templates=FakeTemplates(template("en"), template("ga")),
+                         drafts=drafts if with_drafts else None)
 
 
 def test_a_missing_language_gets_a_draft_and_the_letter_goes_out_in_the_school_language() -> None:

@@ -1,5 +1,5 @@
 """The template source: the school jurisdiction's starters UNION the tenant's stored templates,
-a stored row replacing a starter of the same identity, one store read per call, and a school
+a stored row replacing a starter of the same identity, one store read per school, and a school
 never seeing another school's override."""
 
 from __future__ import annotations
@@ -36,52 +36,55 @@ def stored_version(version: int, *, school_id: str | None = None, body: str = "<
 
 def test_without_stored_templates_the_starters_of_the_schools_jurisdiction_are_used() -> None:
     templates, store = source()
-    assert templates.approved(T, "s1", KEY, "en", ON) == STARTER
-    assert templates.approved(T, "ie1", KEY, "en", ON) is None  # an English key, an Irish school
-    assert templates.approved(T, "ie1", "ie-attendance-letter-1", "en", ON) is not None
+    assert templates.for_school(T, "s1").approved(KEY, "en", ON) == STARTER
+    assert templates.for_school(T, "ie1").approved(KEY, "en", ON) is None  # an English key, an Irish school
+    assert templates.for_school(T, "ie1").approved("ie-attendance-letter-1", "en", ON) is not None
 
 
 def test_a_newer_approved_stored_version_is_used_and_the_exact_starter_version_stays_readable() -> None:
     templates, store = source()
     store.insert(T, stored_version(2))
-    assert templates.approved(T, "s1", KEY, "en", ON).version == 2  # type: ignore[union-attr]
-    assert templates.version(T, "s1", KEY, "en", 1) == STARTER
-    assert templates.version(T, "s1", KEY, "en", 2).body == "<p>v{{ studentName }}</p>"
+    assert templates.for_school(T, "s1").approved(KEY, "en", ON).version == 2  # type: ignore[union-attr]
+    assert templates.for_school(T, "s1").version(KEY, "en", 1) == STARTER
+    assert templates.for_school(T, "s1").version(KEY, "en", 2).body == "<p>v{{ studentName }}</p>"
 
 
 def test_a_draft_is_never_the_approved_template() -> None:
     templates, store = source()
     store.insert(T, stored_version(2, status=TemplateStatus.DRAFT))
-    assert templates.approved(T, "s1", KEY, "en", ON) == STARTER
+    assert templates.for_school(T, "s1").approved(KEY, "en", ON) == STARTER
 
 
 def test_a_stored_row_with_a_starters_identity_replaces_it_so_a_starter_can_be_retired() -> None:
     templates, store = source()
     store.insert(T, replace(STARTER, status=TemplateStatus.RETIRED))
-    assert templates.approved(T, "s1", KEY, "en", ON) is None
-    assert templates.version(T, "s1", KEY, "en", 1).status is TemplateStatus.RETIRED
+    assert templates.for_school(T, "s1").approved(KEY, "en", ON) is None
+    assert templates.for_school(T, "s1").version(KEY, "en", 1).status is TemplateStatus.RETIRED
 
 
 def test_a_schools_override_is_its_own_and_no_other_schools() -> None:
     templates, store = source()
     store.insert(T, stored_version(2, school_id="s1", body="<p>s1 {{ studentName }}</p>"))
-    assert templates.approved(T, "s1", KEY, "en", ON).school_id == "s1"  # type: ignore[union-attr]
-    assert templates.approved(T, "s2", KEY, "en", ON) == STARTER
-    assert templates.version(T, "s1", KEY, "en", 2).school_id == "s1"
+    assert templates.for_school(T, "s1").approved(KEY, "en", ON).school_id == "s1"  # type: ignore[union-attr]
+    assert templates.for_school(T, "s2").approved(KEY, "en", ON) == STARTER
+    assert templates.for_school(T, "s1").version(KEY, "en", 2).school_id == "s1"
 
 
 def test_another_tenants_templates_are_not_seen() -> None:
     templates, store = source()
     store.insert("t-other", stored_version(2))
-    assert templates.approved(T, "s1", KEY, "en", ON) == STARTER
+    assert templates.for_school(T, "s1").approved(KEY, "en", ON) == STARTER
 
 
-def test_each_call_reads_the_store_once() -> None:
+def test_one_read_serves_every_lookup_of_a_school() -> None:
     templates, store = source()
     store.insert(T, stored_version(2))
-    templates.approved(T, "s1", KEY, "en", ON)
-    templates.version(T, "s1", KEY, "en", 2)
-    assert store.reads == 2
+    school_templates = templates.for_school(T, "s1")
+    assert store.reads == 1
+    school_templates.approved(KEY, "en", ON)
+    school_templates.approved(KEY, "pl", ON)
+    school_templates.version(KEY, "en", 2)
+    assert store.reads == 1
 
 
 def test_union_orders_by_key_language_school_and_version_and_marks_starters() -> None:
