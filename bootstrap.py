@@ -31,6 +31,8 @@ from adapters.table_marks import (
     TableMarkRepository,
 )
 from adapters.table_marks import TABLES as MARK_TABLES
+from adapters.table_meeting_notices import NOTICES_TABLE as MEETING_NOTICES_TABLE
+from adapters.table_meeting_notices import TableInvitations, TableNoticeMarks
 from adapters.table_meetings import TABLE as MEETINGS_TABLE
 from adapters.table_meetings import TableMeetingStore
 from adapters.table_print_batches import TABLE as PRINT_BATCHES_TABLE
@@ -51,6 +53,7 @@ from domain.paths import CONTAINERS
 from services.audit import AuditLog
 from services.casework import Casework
 from services.ingestion import Ingestion
+from services.intervention_batch import BatchApproval
 from services.intervention_effects import LETTER_JOBS_QUEUE
 from services.intervention_jobs import EVALUATE_QUEUE, InterventionJobs, evaluate_request
 from services.intervention_queue import InterventionQueue
@@ -67,6 +70,7 @@ from services.letter_sweep import LetterSweep
 from services.letter_templates import LetterTemplateAdmin
 from services.letter_templates_source import StoredTemplateSource, TemplateCatalog
 from services.letter_translation import TranslationDrafts
+from services.meeting_cancellation import MEETING_NOTICES_QUEUE, MeetingCancellations, cancellation_job
 from services.meeting_effects import MeetingEffects
 from services.meetings import Meetings
 from services.normalization import Normalization
@@ -87,8 +91,9 @@ from settings import Settings
 # Every table the app uses; `ensure_storage` creates them (Bicep does in Azure).
 TABLES = [JOBRUNS_TABLE, AUDIT_TABLE, LOCAL_EVENTS_TABLE, *ROSTER_TABLES, *MARK_TABLES, *SUMMARY_TABLES,
           RULESETS_TABLE, INTERVENTIONS_TABLE, LETTER_ARTIFACTS_TABLE, PRINT_BATCHES_TABLE, MEETINGS_TABLE,
-          LETTER_TEMPLATES_TABLE]
-QUEUES = [DISPATCH_QUEUE, NORMALIZE_QUEUE, EVALUATE_QUEUE, LETTER_JOBS_QUEUE, PRINT_BATCH_QUEUE]
+          LETTER_TEMPLATES_TABLE, MEETING_NOTICES_TABLE]
+QUEUES = [DISPATCH_QUEUE, NORMALIZE_QUEUE, EVALUATE_QUEUE, LETTER_JOBS_QUEUE, PRINT_BATCH_QUEUE,
+          MEETING_NOTICES_QUEUE]
 # Tables whose services stage outbox events (services.outbox.stage): the outbox-sweep timer
 # scans these for rows whose nudge was lost. Add a table here when it starts staging events.
 OUTBOX_TABLES: list[str] = [LATEST_SUMMARIES_TABLE, INTERVENTIONS_TABLE]
@@ -190,7 +195,7 @@ class Container:
         return Scheduler(self.rule_sets_reader, self.roster_reader, self.summary_store,
                          self.intervention_store, self.clock, partial(self.queues.send, LETTER_JOBS_QUEUE),
                          exemptions=self.casework_store, meetings=self.meeting_store,
-                         sweep_letters=self.letter_sweep.run)
+                         sweep_letters=self.letter_sweep.run, invitations=self.meeting_invitations)
 
     @cached_property
     def casework_store(self) -> TableCaseworkStore:
@@ -211,12 +216,28 @@ class Container:
         """`invite` sends a booked meeting's invitation letter job (services/letter_meetings.py)."""
         effects = MeetingEffects(self.intervention_store, self.rule_sets_reader, self.roster_reader)
         return Meetings(self.meeting_store, effects, self.casework, self.roster_reader, self.audit,
-                        self.clock, invite=self._send_invitation)
+                        self.clock, invite=self._send_invitation, cancelled=self._send_cancellation)
 
     def _send_invitation(self, meeting: InterventionMeeting) -> None:
         job = invitation_job(meeting)
         if job is not None:  # a standalone meeting has no invitation letter
             self.queues.send(LETTER_JOBS_QUEUE, job)
+
+    def _send_cancellation(self, meeting: InterventionMeeting) -> None:
+        job = cancellation_job(meeting)
+        if job is not None:  # a standalone meeting had no invitation to take back
+            self.queues.send(MEETING_NOTICES_QUEUE, job)
+
+    @cached_property
+    def meeting_invitations(self) -> TableInvitations:
+        """Meeting invitations as the nightly and the cancellation notice read them."""
+        return TableInvitations(self.tables(LETTER_ARTIFACTS_TABLE))
+
+    @cached_property
+    def meeting_cancellations(self) -> MeetingCancellations:
+        return MeetingCancellations(self.meeting_store, self.meeting_invitations,
+                                    TableNoticeMarks(self.tables(MEETING_NOTICES_TABLE)), self.table_roster,
+                                    self.mailer, self.audit, self.clock)
 
     @cached_property
     def intervention_jobs(self) -> InterventionJobs:
@@ -226,6 +247,11 @@ class Container:
     def intervention_queue(self) -> InterventionQueue:
         return InterventionQueue(self.intervention_store, self.roster_reader, self.audit, self.clock,
                                  partial(self.queues.send, LETTER_JOBS_QUEUE))
+
+    @cached_property
+    def batch_approval(self) -> BatchApproval:
+        return BatchApproval(self.intervention_store, self.intervention_queue, self.clock,
+                             partial(self.queues.send, LETTER_JOBS_QUEUE))
 
     @cached_property
     def rule_set_store(self) -> TableRuleSets:

@@ -7,6 +7,7 @@ from functions import (
     intervention_jobs,
     letter_delivery,
     letter_jobs,
+    meeting_notices,
     outbox_relay,
     print_batches,
 )
@@ -24,3 +25,4 @@ app.register_functions(intervention_jobs.bp)
 app.register_functions(letter_jobs.bp)
 app.register_functions(letter_delivery.bp)
 app.register_functions(print_batches.bp)
+app.register_functions(meeting_notices.bp)

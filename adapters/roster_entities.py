@@ -40,13 +40,14 @@ def school_entity(s: School) -> dict[str, Any]:
     return {"PartitionKey": escape_key_part(s.tenant_id), "RowKey": escape_key_part(s.school_id),
             "tenantId": s.tenant_id, "schoolId": s.school_id, "name": s.name,
             "jurisdiction": s.jurisdiction.value, "timeZone": s.time_zone, "language": s.language,
-            "sisSchoolId": s.sis_school_id}
+            "sisSchoolId": s.sis_school_id, "keepSourceLetter": s.keep_source_letter}
 
 
 def school_of(row: Entity) -> School:
     return School(tenant_id=row["tenantId"], school_id=row["schoolId"], name=row["name"],
                   jurisdiction=row["jurisdiction"], time_zone=row["timeZone"],
-                  language=row["language"], sis_school_id=row.get("sisSchoolId"))
+                  language=row["language"], sis_school_id=row.get("sisSchoolId"),
+                  keep_source_letter=bool(row.get("keepSourceLetter")))
 
 
 def calendar_entity(tenant_id: str, school_id: str, c: SchoolCalendar) -> dict[str, Any]:

@@ -1,5 +1,7 @@
-"""E-mail over SMTP with one PDF attached (stdlib smtplib): Azure Communication Services' SMTP
-endpoint in Azure (STARTTLS on 587 with the app's credentials), a local server in development.
+"""E-mail over SMTP (stdlib smtplib): Azure Communication Services' SMTP endpoint in Azure
+(STARTTLS on 587 with the app's credentials), a local server in development. `send` mails a
+letter (its PDF and further files attached); `send_notice` a short note with files but no PDF
+(a meeting's cancellation with its .ics).
 
 Logs carry the message id only: never the address, the subject or the body.
 """
@@ -34,12 +36,23 @@ class SmtpMailer:
     def send(self, to: str, subject: str, body: str, attachment: bytes, filename: str,
              extra: tuple[Attachment, ...] = ()) -> str:
         """Send one message; returns its Message-ID. SMTP errors propagate (the trigger retries)."""
+        message = self._message(to, subject, body)
+        message.add_attachment(attachment, maintype="application", subtype="pdf", filename=filename)
+        return self._send(message, extra, "letter")
+
+    def send_notice(self, to: str, subject: str, body: str, attachments: tuple[Attachment, ...] = ()) -> str:
+        """Send one message with no PDF; returns its Message-ID. SMTP errors propagate."""
+        return self._send(self._message(to, subject, body), attachments, "notice")
+
+    def _message(self, to: str, subject: str, body: str) -> EmailMessage:
         message = EmailMessage()
         message["From"], message["To"], message["Subject"] = self._sender, to, subject
         message["Message-ID"] = make_msgid(domain=self._sender.rpartition("@")[2] or None)
         message.set_content(body)
-        message.add_attachment(attachment, maintype="application", subtype="pdf", filename=filename)
-        for more in extra:
+        return message
+
+    def _send(self, message: EmailMessage, files: tuple[Attachment, ...], what: str) -> str:
+        for more in files:
             # "text/calendar; method=REQUEST": the parameters go on the Content-Type header
             kind, *rest = (part.strip() for part in more.content_type.split(";"))
             maintype, _, subtype = kind.partition("/")
@@ -52,5 +65,5 @@ class SmtpMailer:
             if self._username:
                 smtp.login(self._username, self._password or "")
             smtp.send_message(message)
-        log.info("letter e-mail sent: message %s", message["Message-ID"])
+        log.info("%s e-mail sent: message %s", what, message["Message-ID"])
         return str(message["Message-ID"])

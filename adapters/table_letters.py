@@ -32,7 +32,8 @@ def _entity(a: LetterArtifact) -> dict[str, Any]:
             "deliveredAt": a.delivered_at.isoformat() if a.delivered_at else None,
             "guardianUnreachable": a.guardian_unreachable,
             "sendingSince": a.sending_since.isoformat() if a.sending_since else None,
-            "channel": a.channel, "meetingId": a.meeting_id, "meetingSequence": a.meeting_sequence}
+            "channel": a.channel, "meetingId": a.meeting_id, "meetingSequence": a.meeting_sequence,
+            "companionOf": a.companion_of}
 
 
 def _artifact(tenant_id: str, school_id: str, row: Entity) -> LetterArtifact:
@@ -50,7 +51,7 @@ def _artifact(tenant_id: str, school_id: str, row: Entity) -> LetterArtifact:
         sending_since=datetime.fromisoformat(row["sendingSince"]) if row.get("sendingSince") else None,
         channel=row.get("channel"), meeting_id=row.get("meetingId"),
         meeting_sequence=int(row["meetingSequence"]) if row.get("meetingSequence") is not None else None,
-        etag=row.etag)
+        companion_of=row.get("companionOf"), etag=row.etag)
 
 
 class TableLetterArtifacts:

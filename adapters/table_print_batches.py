@@ -31,7 +31,7 @@ def _entity(e: PrintEntry) -> dict[str, Any]:
             "name": e.name, "addressLines": json.dumps(list(e.address_lines), ensure_ascii=False),
             "templateKey": e.template_key, "templateVersion": e.template_version,
             "contentHash": e.content_hash, "storagePath": e.storage_path,
-            "addedAt": e.added_at.isoformat()}
+            "addedAt": e.added_at.isoformat(), "companionOf": e.companion_of}
 
 
 def _entry(tenant_id: str, school_id: str, day: date, row: Entity) -> PrintEntry:
@@ -40,7 +40,8 @@ def _entry(tenant_id: str, school_id: str, day: date, row: Entity) -> PrintEntry
         student_id=row["studentId"], guardian_id=row["guardianId"], name=row["name"],
         address_lines=tuple(json.loads(row["addressLines"])), template_key=row["templateKey"],
         template_version=int(row["templateVersion"]), content_hash=row["contentHash"],
-        storage_path=row["storagePath"], added_at=datetime.fromisoformat(row["addedAt"]))
+        storage_path=row["storagePath"], added_at=datetime.fromisoformat(row["addedAt"]),
+        companion_of=row.get("companionOf"))
 
 
 class TablePrintBatches:

@@ -22,7 +22,7 @@ from devhost import demo
 from devhost.host import DevHost
 from domain.access import Principal, Role
 from domain.schools import School
-from services.intervention_queue import StaffCommand
+from services.intervention_batch import MAX_BATCH
 
 # the demo's attendance officer: what `make run` approves is audited under this name
 DEMO_OFFICER = "make-run-officer"
@@ -38,10 +38,13 @@ def approve_letters(container: bootstrap.Container, school: School, day: date | 
     """Approve the letter actions queued by `day` (any day when None), oldest first as the queue
     lists them, as the school's demo officer; how many."""
     queue, who = container.intervention_queue, officer(school)
-    letters = [i for i in queue.due(school.tenant_id, school.school_id, day) if i.stage_type.is_letter]
-    for item in letters:
-        queue.act(who, school.tenant_id, school.school_id, item.id, StaffCommand.APPROVE)
-    return len(letters)
+    letters = [i.id for i in queue.due(school.tenant_id, school.school_id, day) if i.stage_type.is_letter]
+    approved = 0
+    for start in range(0, len(letters), MAX_BATCH):  # as staff would: the batch route, 100 at a time
+        outcomes = container.batch_approval.approve(who, school.tenant_id, school.school_id,
+                                                    letters[start:start + MAX_BATCH])
+        approved += sum(1 for o in outcomes if o.approved)
+    return approved
 
 
 def send_letters(host: DevHost, at: datetime, district: DemoDistrict | None = None,

@@ -80,6 +80,13 @@ def case_after(case: Case | None, instance: StudentInterventionInstance,
     return CaseChange(replace(case, tier=tier, instance_ids=ids, status=status, updated_on=on), hand_on)
 
 
+def case_may_change(events: Sequence[InterventionEvent]) -> bool:
+    """Whether `case_after` can change the case (or hand it on) for these events: only an
+    instance's start and an escalation move a case, so approving a letter, skipping or snoozing
+    need not read it."""
+    return any(e.kind in (EventKind.STAGE_ENTERED, EventKind.ESCALATED) for e in events)
+
+
 @dataclass(frozen=True, slots=True)
 class QueueItem:
     """The current stage's action of an instance, as today's queue shows it."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import NamedTuple, Protocol
 
@@ -167,6 +167,11 @@ class StudentInterventionInstance:
     # (domain/rules/baseline.py). None: stored before baselines, or entered where no row was at
     # hand (a meeting's outcome); those read the entry day's row instead.
     stage_baseline: StageBaseline | None = None
+    # When the current action was last approved (`approve`): the nightly's lost-letter-job check
+    # (services/letter_resend.py) reads it here instead of the events. `approved_at` is None for
+    # the nightly's own approvals (no wall-clock time); both None on rows stored before they existed.
+    approved_on: date | None = None
+    approved_at: datetime | None = None
 
     @property
     def student(self) -> StudentRef:

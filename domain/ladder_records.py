@@ -8,7 +8,7 @@ the one it read to `instance_from_record`.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from domain.ladder import ActionState, InstanceStatus, StageType, StudentInterventionInstance
@@ -35,6 +35,8 @@ def instance_to_record(instance: StudentInterventionInstance) -> dict[str, Any]:
         "closedOn": _iso(i.closed_on), "closedReason": i.closed_reason, "eventCount": i.event_count,
         "lastHash": i.last_hash, "pausedUntil": _iso(i.paused_until), "pauseReason": i.pause_reason,
         "stageBaseline": i.stage_baseline.to_record() if i.stage_baseline else None,
+        "approvedOn": _iso(i.approved_on),
+        "approvedAt": i.approved_at.isoformat() if i.approved_at else None,
     }
 
 
@@ -49,4 +51,6 @@ def instance_from_record(record: Mapping[str, Any], *,
         tuple(r.get("stageEvidence") or ()), _day(r.get("actionDoneOn")), _day(r.get("snoozedUntil")),
         bool(r.get("interventionSinceDone", False)), _day(r.get("closedOn")), r.get("closedReason"),
         int(r["eventCount"]), r["lastHash"], etag, _day(r.get("pausedUntil")), r.get("pauseReason"),
-        StageBaseline.from_record(r["stageBaseline"]) if r.get("stageBaseline") else None)
+        StageBaseline.from_record(r["stageBaseline"]) if r.get("stageBaseline") else None,
+        approved_on=_day(r.get("approvedOn")),
+        approved_at=datetime.fromisoformat(r["approvedAt"]) if r.get("approvedAt") else None)

@@ -111,7 +111,7 @@ def approve(instance: StudentInterventionInstance, *, on: date, actor: str | Non
             at: datetime | None = None) -> Applied:
     """Staff approve the queued action (actor None: the nightly, for stages needing no approval).
     A second approval finds the action APPROVED and is refused as a conflict."""
-    return apply(instance, Command.APPROVE, on=on, actor=actor, at=at)
+    return apply(instance, Command.APPROVE, on=on, actor=actor, at=at, approved_on=on, approved_at=at)
 
 
 def skip(instance: StudentInterventionInstance, *, on: date, actor: str, reason: str | None = None,

@@ -37,6 +37,9 @@ class School(_Model):
     time_zone: str = "Europe/London"
     language: str = "en"
     sis_school_id: str | None = None
+    # a translated letter is stored with its school-language original beside it (linked by
+    # `LetterArtifact.companion_of`) and sent together with it
+    keep_source_letter: bool = False
 
 
 class Student(_Model):

@@ -9,15 +9,16 @@ already approved and answers 409 (`InvalidTransition`). One wins, the other gets
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from domain.access import Principal
 from domain.errors import ConcurrencyError, ValidationFailed
-from domain.intervention_cases import OPEN_ITEM, Case, QueueItem
+from domain.intervention_cases import OPEN_ITEM, Case, QueueItem, case_may_change
 from domain.ladder import InstanceStatus, InvalidTransition, StageType, StudentInterventionInstance
 from domain.ladder_events import InterventionEvent, verify_chain
 from domain.ladder_pause import is_paused
+from domain.ladder_table import Applied
 from domain.ladder_transitions import approve, mark_done, skip, snooze
 from services.audit import AuditLog
 from services.intervention_effects import Collected, SendJob
@@ -60,9 +61,11 @@ class InterventionQueue:
         return sorted(items, key=lambda i: (i.queued_on or date.min, i.student_id, i.stage_order))
 
     def act(self, actor: Principal, tenant_id: str, school_id: str, item_id: str, command: StaffCommand, *,
-            reason: str | None = None, until: date | None = None) -> QueueItem:
-        item = self._store.queue_item(tenant_id, school_id, item_id)
-        day = local_date(self._clock.now(), self._roster.school(tenant_id, school_id))
+            reason: str | None = None, until: date | None = None, item: QueueItem | None = None) -> QueueItem:
+        """`item`: the queue item when the caller has just read it (the queue page); else it is read."""
+        if item is None or item.id != item_id:
+            item = self._store.queue_item(tenant_id, school_id, item_id)
+        day = self.today(tenant_id, school_id)
         for _ in range(2):  # a write refused on the ETag re-reads once; the retry says why
             before = self._store.instance(tenant_id, school_id, item.instance_id)
             found = self._apply(actor, before, item, command, day, reason, until)
@@ -75,35 +78,30 @@ class InterventionQueue:
         for job in found.letter_jobs:
             self._send_letter_job(job)
         after = found.items[-1]
+        self.audit_action(actor, tenant_id, school_id, command, item, after, reason=reason, until=until)
+        return after
+
+    def today(self, tenant_id: str, school_id: str) -> date:
+        """The school's local date now (one read: a batch of approvals shares it)."""
+        return local_date(self._clock.now(), self._roster.school(tenant_id, school_id))
+
+    def audit_action(self, actor: Principal, tenant_id: str, school_id: str, command: StaffCommand,
+                     before: QueueItem, after: QueueItem, *, reason: str | None = None,
+                     until: date | None = None) -> None:
         self._audit.record(actor=actor, tenant_id=tenant_id, school_id=school_id,
                            action=f"interventions.queue.{command.value}", entity_type="interventionaction",
-                           entity_id=item.id, before={"status": item.status},
+                           entity_id=before.id, before={"status": before.status},
                            after={"status": after.status, "reason": reason,
                                   "until": until.isoformat() if until else None})
-        return after
 
     def _apply(self, actor: Principal, instance: StudentInterventionInstance, item: QueueItem,
                command: StaffCommand, day: date, reason: str | None, until: date | None) -> Collected:
-        if instance.status is not InstanceStatus.ACTIVE or instance.stage_order != item.stage_order:
-            raise InvalidTransition("this action is no longer waiting: the intervention moved on")
-        now, who = self._clock.now(), actor.subject
-        if command is StaffCommand.APPROVE and is_paused(instance, day):
-            # a medical plan holds the ladder still; skipping or snoozing (less action) stays allowed
-            raise InvalidTransition(f"paused under a medical plan until {instance.paused_until}",
-                                    field="pausedUntil")
-        if command is StaffCommand.APPROVE:
-            after, events = approve(instance, on=day, actor=who, at=now)
-            if after.stage_type is StageType.ESCALATION:  # approving the hand-over is doing it
-                after, done = mark_done(after, on=day, actor=who, at=now)
-                events = (*events, *done)
-        elif command is StaffCommand.SKIP:
-            after, events = skip(instance, on=day, actor=who, reason=reason, at=now)
-        else:
-            if until is None:
-                raise ValidationFailed("until is required to snooze", field="until")
-            after, events = snooze(instance, on=day, until=until, actor=who, reason=reason, at=now)
-        found = Collected(instance.student_id, self._store.case(instance.tenant_id, instance.school_id,
-                                                                instance.student_id))
+        now = self._clock.now()
+        after, events = staff_transition(actor, instance, item, command, day, now, reason=reason, until=until)
+        # the case is read only when these events can change it (else the write leaves it alone)
+        case = (self._store.case(instance.tenant_id, instance.school_id, instance.student_id)
+                if case_may_change(events) else None)
+        found = Collected(instance.student_id, case)
         found.add(after, events, item.template_key, on=day, now=now)
         return found
 
@@ -116,3 +114,27 @@ class InterventionQueue:
             histories.append(InstanceHistory(instance, events, verify_chain(events, head=instance.last_hash)))
         return StudentHistory(student_id, histories, self._store.case(tenant_id, school_id, student_id))
 
+
+def staff_transition(actor: Principal, instance: StudentInterventionInstance, item: QueueItem,
+                     command: StaffCommand, day: date, now: datetime, *, reason: str | None = None,
+                     until: date | None = None) -> Applied:
+    """What a member of staff's command does to the instance behind `item`; raises
+    `InvalidTransition` (409) when the action is no longer waiting or is paused."""
+    if instance.status is not InstanceStatus.ACTIVE or instance.stage_order != item.stage_order:
+        raise InvalidTransition("this action is no longer waiting: the intervention moved on")
+    who = actor.subject
+    if command is StaffCommand.APPROVE and is_paused(instance, day):
+        # a medical plan holds the ladder still; skipping or snoozing (less action) stays allowed
+        raise InvalidTransition(f"paused under a medical plan until {instance.paused_until}",
+                                field="pausedUntil")
+    if command is StaffCommand.APPROVE:
+        after, events = approve(instance, on=day, actor=who, at=now)
+        if after.stage_type is StageType.ESCALATION:  # approving the hand-over is doing it
+            after, done = mark_done(after, on=day, actor=who, at=now)
+            events = (*events, *done)
+        return Applied(after, events)
+    if command is StaffCommand.SKIP:
+        return skip(instance, on=day, actor=who, reason=reason, at=now)
+    if until is None:
+        raise ValidationFailed("until is required to snooze", field="until")
+    return snooze(instance, on=day, until=until, actor=who, reason=reason, at=now)

@@ -25,12 +25,18 @@ A meeting invitation (services/letter_meetings.py) is e-mailed with `invitation.
 PDF (posted: the letter only); one whose meeting was moved or cancelled since it was rendered is
 not sent (FAILED, `letter.superseded` audited). Its stage is done (MEETING_SCHEDULED) once the
 invitations of the meeting at that sequence are all DELIVERED.
+
+A translated letter with its school-language original kept beside it (services/letter_companions.py)
+takes the original along, hash-checked like the letter: attached to the e-mail as
+`letter-<language>.pdf`, next in the print batch. The original is DELIVERED with the letter; its
+own blob event sends nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import replace
 from datetime import timedelta
 from typing import Protocol
 
@@ -44,6 +50,13 @@ from domain.schools import Guardian, School
 from services.audit import AuditLog
 from services.intervention_effects import Collected
 from services.intervention_ports import InterventionStore
+from services.letter_companions import (
+    Original,
+    attachment,
+    checked_original,
+    find_companion,
+    print_entry_of,
+)
 from services.letter_meetings import MeetingLookup, invitation_email, superseded
 from services.letter_ports import ArtifactStore, LetterBlobs, StudentDetails
 from services.letter_post import channels, print_entry
@@ -79,6 +92,8 @@ class LetterDelivery:
         """`path` inside the `letters` container. Returns the artifact as it now stands."""
         tenant_id, school_id, artifact_id = parse_letter_path(path)
         artifact = self._artifacts.get(tenant_id, school_id, artifact_id)
+        if artifact.companion_of is not None:
+            return artifact  # a kept original is sent with its letter, never on its own event
         if artifact.status is ArtifactStatus.PENDING:
             raise NotRendered(f"artifact {artifact.id} is not RENDERED yet")
         if artifact.status is ArtifactStatus.DELIVERED:
@@ -91,14 +106,18 @@ class LetterDelivery:
         if artifact.status not in (ArtifactStatus.RENDERED, ArtifactStatus.SENDING):
             log.info("letter %s not delivered: it is %s", artifact.id, artifact.status.value)
             return artifact
+        school = self._roster.school(tenant_id, school_id)
+        kept = find_companion(self._artifacts, artifact, school)
+        if kept is not None and kept.status is ArtifactStatus.PENDING:
+            raise NotRendered(f"the original kept beside letter {artifact.id} is not RENDERED yet")
         try:
             pdf = self._blobs.get(LETTERS, path)
             if hashlib.sha256(pdf).hexdigest() != artifact.content_hash:
                 raise IntegrityError(f"{LETTERS}/{path} does not match the artifact's content hash")
+            original = checked_original(self._blobs, artifact, kept)
         except IntegrityError as exc:
             log.warning("letter %s not delivered: integrity check failed", artifact.id)
             return self._failed(artifact, str(exc), "letter.delivery-failed")
-        school = self._roster.school(tenant_id, school_id)
         guardian = self._guardian(artifact)
         email, post = channels(guardian)
         if guardian is None or not (email or post):
@@ -114,7 +133,8 @@ class LetterDelivery:
         except ConcurrencyError:
             log.info("letter %s claimed by another delivery: not sent here", artifact.id)
             return self._artifacts.get(tenant_id, school_id, artifact_id)
-        return self._send(claimed, school, guardian, pdf, email=email, post=post, meeting=meeting)
+        return self._send(claimed, school, guardian, pdf, email=email, post=post, meeting=meeting,
+                          original=original)
 
     def _meeting(self, artifact: LetterArtifact) -> InterventionMeeting | None:
         if artifact.meeting_id is None or self._meetings is None:
@@ -129,16 +149,20 @@ class LetterDelivery:
         return since is None or self._clock.now() - since >= LEASE
 
     def _send(self, claimed: LetterArtifact, school: School, guardian: Guardian, pdf: bytes, *,
-              email: bool, post: bool, meeting: InterventionMeeting | None = None) -> LetterArtifact:
+              email: bool, post: bool, meeting: InterventionMeeting | None = None,
+              original: Original | None = None) -> LetterArtifact:
         """Send by the chosen channels under the claim; a failure gives the claim back."""
         sent: list[tuple[str, dict[str, object]]] = []
         try:
             if post:
                 entry = print_entry(claimed, school, guardian, self._clock.now())
                 self._print.add(entry)  # one row per artifact: a retry finds it there
+                if original is not None:  # in the same envelope, right after the letter
+                    self._print.add(print_entry_of(original[0], entry))
                 sent.append(("POST", {"printBatch": entry.day.isoformat()}))
             if email:
-                sent.append(("EMAIL", {"messageId": self._email(claimed, school, guardian, pdf, meeting)}))
+                sent.append(("EMAIL", {"messageId": self._email(claimed, school, guardian, pdf, meeting,
+                                                                original)}))
         except Exception:
             try:
                 self._artifacts.replace(claimed.released())
@@ -146,6 +170,12 @@ class LetterDelivery:
                 pass  # the claim was taken over meanwhile: that delivery owns it now
             raise
         channel = "EMAIL_AND_POST" if email and post else ("EMAIL" if email else "POST")
+        if original is not None:
+            # before the letter: a crash between the two saves leaves the letter to be sent again
+            # (with its original), never an original left RENDERED beside a DELIVERED letter
+            if original[0].status is not ArtifactStatus.DELIVERED:
+                self._artifacts.replace(replace(original[0].delivered(self._clock.now(), channel), etag=None))
+            sent = [(name, {**detail, "companionId": original[0].id}) for name, detail in sent]
         saved = self._artifacts.replace(claimed.delivered(self._clock.now(), channel))
         for name, detail in sent:
             self._record(claimed, "letter.sent", {"channel": name, "contentHash": claimed.content_hash,
@@ -158,15 +188,16 @@ class LetterDelivery:
         return next((g for _, g in detail.guardians if g.guardian_id == artifact.guardian_id), None)
 
     def _email(self, artifact: LetterArtifact, school: School, guardian: Guardian, pdf: bytes,
-               meeting: InterventionMeeting | None = None) -> str:
+               meeting: InterventionMeeting | None = None, original: Original | None = None) -> str:
         assert guardian.email is not None
+        kept = (attachment(*original),) if original is not None else ()
         if meeting is not None:  # an invitation: its own wording and the .ics calendar file
             subject, body, extra = invitation_email(meeting, school)
-            return self._mailer.send(guardian.email, subject, body, pdf, "letter.pdf", extra=extra)
+            return self._mailer.send(guardian.email, subject, body, pdf, "letter.pdf", extra=extra + kept)
         return self._mailer.send(
             guardian.email, f"A letter from {school.name}",
             f"Please find attached a letter from {school.name} about your child's attendance.\n",
-            pdf, "letter.pdf")
+            pdf, "letter.pdf", extra=kept)
 
     def _failed(self, artifact: LetterArtifact, reason: str, action: str) -> LetterArtifact:
         """FAILED for good (the caller logs why), audited as `action` with the reason."""
@@ -191,9 +222,11 @@ class LetterDelivery:
     def _finish_stage(self, artifact: LetterArtifact, school: School) -> None:
         """mark_done once the stage's letters are all DELIVERED; a refused save re-reads once."""
         # a meeting invitation: only the invitations to the meeting at this sequence count
+        # kept originals are not letters of their own: they go out with their letter
         stage = [a for a in self._artifacts.for_stage(artifact.tenant_id, artifact.school_id,
                                                       artifact.instance_id, artifact.stage_order)
-                 if (a.meeting_id, a.meeting_sequence) == (artifact.meeting_id, artifact.meeting_sequence)]
+                 if (a.meeting_id, a.meeting_sequence) == (artifact.meeting_id, artifact.meeting_sequence)
+                 and a.companion_of is None]
         if any(a.status is not ArtifactStatus.DELIVERED for a in stage):
             return
         for _ in range(2):

@@ -7,7 +7,9 @@ with parental responsibility who does not live with the pupil gets one too (a se
 with the right to know; a second adult at the same address is not written to twice).
 
 Language: the guardian's preferred language when an approved template exists in it, else the
-school's language, and the artifact records the missing translation.
+school's language, and the artifact records the missing translation. A school that keeps the
+originals (`keep_source_letter`) gets a translated letter's school-language companion rendered
+beside it (services/letter_companions.py).
 
 Idempotent: a recipient whose artifact is RENDERED or DELIVERED is skipped; a PENDING one (a
 crash before the PDF was stored) is re-rendered from its merge-data snapshot and template
@@ -25,7 +27,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from domain.errors import AlreadyExists, NotFound, ValidationFailed
@@ -38,15 +40,17 @@ from domain.letters.artifacts import (
     snapshot_data,
     snapshot_json,
 )
+from domain.letters.authoring import only_declared
 from domain.letters.meeting_when import meeting_when
 from domain.letters.merge import with_chart
 from domain.letters.render import render_html
 from domain.letters.templates import LetterTemplate
 from domain.meetings import InterventionMeeting
 from domain.paths import LETTERS, letter_path
-from domain.schools import Guardian, StudentGuardian
+from domain.schools import Guardian, School, StudentGuardian
 from services.audit import AuditLog
 from services.intervention_ports import InterventionStore
+from services.letter_companions import companion, wants_companion, with_fields_of
 from services.letter_meetings import MeetingLookup, school_zone, stale_invitation
 from services.letter_ports import (
     ArtifactStore,
@@ -147,9 +151,11 @@ class LetterRenderer:
 
     def _plan(self, job: LetterJob, instance: StudentInterventionInstance, templates: SchoolTemplates,
               meeting: InterventionMeeting | None = None) -> list[LetterArtifact]:
-        """One artifact per recipient: the stored one when it exists, else a new PENDING one."""
+        """One artifact per recipient (the stored one when it exists, else a new PENDING one),
+        each followed by its school-language companion where the school keeps one."""
         sequence = meeting.sequence if meeting else None
-        existing = {a.guardian_id: a for a in self._artifacts.for_stage(
+        # a letter and its companion share the guardian: keyed apart by being a companion
+        existing = {(a.guardian_id, a.companion_of is not None): a for a in self._artifacts.for_stage(
             job.tenant_id, job.school_id, job.instance_id, job.stage_order)
             if (a.meeting_id, a.meeting_sequence) == (job.meeting_id, sequence)}
         item = self._instances.queue_item(job.tenant_id, job.school_id, job.action_id)
@@ -164,28 +170,48 @@ class LetterRenderer:
         now = self._clock.now()
         planned = []
         for guardian in guardians:
-            if guardian.guardian_id in existing:
-                planned.append(existing[guardian.guardian_id])
-                continue
-            template, missing = self._template(job.tenant_id, templates, item.template_key,
-                                               guardian.preferred_language, school.language, now.date())
-            data = dict(self._merge.build(template, instance, school, detail, guardian, now.date()))
-            if meeting is not None and "meetingWhen" in template.merge_fields:
-                data["meetingWhen"] = meeting_when(meeting, school_zone(school))
-            artifact = LetterArtifact(
-                id=artifact_id(instance.id, job.stage_order, guardian.guardian_id, template.language,
-                               template.key, template.version, job.meeting_id, sequence or 0),
-                tenant_id=job.tenant_id, school_id=job.school_id, student_id=instance.student_id,
-                instance_id=instance.id, stage_order=job.stage_order, action_id=job.action_id,
-                template_key=template.key, template_version=template.version,
-                guardian_id=guardian.guardian_id, language=template.language, status=ArtifactStatus.PENDING,
-                generated_at=now, merge_data=snapshot_json(data), missing_translation=missing,
-                meeting_id=job.meeting_id, meeting_sequence=sequence)
-            try:
-                planned.append(self._artifacts.insert(artifact))
-            except AlreadyExists:  # a concurrent delivery of the same job wrote it first
-                planned.append(self._artifacts.get(job.tenant_id, job.school_id, artifact.id))
+            letter = existing.get((guardian.guardian_id, False))
+            if letter is None:
+                template, missing = self._template(job.tenant_id, templates, item.template_key,
+                                                   guardian.preferred_language, school.language, now.date())
+                source = templates.approved(template.key, school.language, now.date()) if (
+                    school.keep_source_letter and template.language != school.language) else None
+                # one merge build serves the letter and its companion: the same facts in both
+                merged = with_fields_of(template, source) if source else template
+                data = dict(self._merge.build(merged, instance, school, detail, guardian, now.date()))
+                if meeting is not None and "meetingWhen" in merged.merge_fields:
+                    data["meetingWhen"] = meeting_when(meeting, school_zone(school))
+                letter = self._insert(LetterArtifact(
+                    id=artifact_id(instance.id, job.stage_order, guardian.guardian_id, template.language,
+                                   template.key, template.version, job.meeting_id, sequence or 0),
+                    tenant_id=job.tenant_id, school_id=job.school_id, student_id=instance.student_id,
+                    instance_id=instance.id, stage_order=job.stage_order, action_id=job.action_id,
+                    template_key=template.key, template_version=template.version,
+                    guardian_id=guardian.guardian_id, language=template.language,
+                    status=ArtifactStatus.PENDING, generated_at=now, merge_data=snapshot_json(data),
+                    missing_translation=missing, meeting_id=job.meeting_id, meeting_sequence=sequence))
+            planned.append(letter)
+            kept = existing.get((guardian.guardian_id, True))
+            if kept is None and wants_companion(school, letter) and not letter.status.done:
+                # not for a letter already rendered: it may be out, and a companion is only sent with it
+                kept = self._companion(letter, templates, school, now)
+            if kept is not None:
+                planned.append(kept)
         return planned
+
+    def _companion(self, letter: LetterArtifact, templates: SchoolTemplates, school: School,
+                   now: datetime) -> LetterArtifact | None:
+        source = templates.approved(letter.template_key, school.language, now.date())
+        if source is None:  # the translated letter still goes out; the original cannot be kept
+            log.warning("letter %s: no approved %s template to keep beside it", letter.id, school.language)
+            return None
+        return self._insert(companion(letter, source, now))
+
+    def _insert(self, artifact: LetterArtifact) -> LetterArtifact:
+        try:
+            return self._artifacts.insert(artifact)
+        except AlreadyExists:  # a concurrent delivery of the same job wrote it first
+            return self._artifacts.get(artifact.tenant_id, artifact.school_id, artifact.id)
 
     def _template(self, tenant_id: str, templates: SchoolTemplates, key: str, language: str,
                   school_language: str, on: date) -> tuple[LetterTemplate, str | None]:
@@ -215,7 +241,8 @@ class LetterRenderer:
             return artifact
         template = templates.version(artifact.template_key, artifact.language, artifact.template_version)
         dates = {n for n, spec in template.merge_fields.items() if spec["type"] == "date"}
-        data = snapshot_data(artifact.merge_data, dates)
+        # a snapshot shared with a companion may carry fields only the other template declares
+        data = only_declared(template, snapshot_data(artifact.merge_data, dates))
         if "chart" in template.merge_fields:  # trusted markup, added after the JSON snapshot
             data = with_chart(data)
         html = render_html(template, data)

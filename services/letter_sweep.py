@@ -43,19 +43,34 @@ class StrandedSource(Protocol):
 class SweepResult:
     redelivered: int = 0  # delivered (or found delivered) by the sweep
     failed: int = 0       # the delivery raised: left as it was, the next night tries again
+    # action ids whose undelivered letters are all rendered: their render job evidently arrived,
+    # so the lost-letter-job resend (services/letter_resend.py) leaves them alone
+    rendered: frozenset[str] = frozenset()
 
 
 def stranded(artifacts: Iterable[LetterArtifact], now: datetime, *,
              rendered_after: timedelta = RENDERED_AFTER) -> list[LetterArtifact]:
     """The artifacts no blob event will deliver any more, by id (a stable order for the logs)."""
     def lost(a: LetterArtifact) -> bool:
-        if a.storage_path is None:
-            return False
+        if a.storage_path is None or a.companion_of is not None:
+            return False  # not rendered, or a kept original (it goes out with its letter)
         if a.status is ArtifactStatus.SENDING:
             return a.sending_since is None or now - a.sending_since >= LEASE
         return (a.status is ArtifactStatus.RENDERED and not a.guardian_unreachable
                 and now - a.generated_at >= rendered_after)
     return sorted((a for a in artifacts if lost(a)), key=lambda a: a.id)
+
+
+_UNDELIVERED = (ArtifactStatus.PENDING, ArtifactStatus.FAILED, ArtifactStatus.SENDING,
+                ArtifactStatus.RENDERED)
+
+
+def rendered_actions(undelivered: Iterable[LetterArtifact]) -> frozenset[str]:
+    """The actions among `undelivered` none of whose letters is left to render."""
+    actions: dict[str, bool] = {}
+    for artifact in undelivered:
+        actions[artifact.action_id] = actions.get(artifact.action_id, True) and artifact.status.done
+    return frozenset(a for a, done in actions.items() if done)
 
 
 class LetterSweep:
@@ -65,8 +80,9 @@ class LetterSweep:
         self._rendered_after = rendered_after
 
     def run(self, tenant_id: str, school_id: str) -> SweepResult:
-        found = self._artifacts.with_status(tenant_id, school_id,
-                                            (ArtifactStatus.SENDING, ArtifactStatus.RENDERED))
+        # every undelivered status: PENDING and FAILED are not swept, but they tell `rendered`
+        # which actions still have a letter to render (few rows: a render ends in minutes)
+        found = self._artifacts.with_status(tenant_id, school_id, _UNDELIVERED)
         redelivered = failed = 0
         for artifact in stranded(found, self._clock.now(), rendered_after=self._rendered_after):
             assert artifact.storage_path is not None
@@ -80,4 +96,4 @@ class LetterSweep:
                 redelivered += 1
         if redelivered or failed:
             log.info("school %s: %s stranded letters delivered, %s failed", school_id, redelivered, failed)
-        return SweepResult(redelivered, failed)
+        return SweepResult(redelivered, failed, rendered_actions(found))

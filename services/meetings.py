@@ -12,6 +12,8 @@ the commit point: until it is written, the request can be retried as a whole.
 `invite` is the seam for the invitation letter: called once a meeting is booked (scheduled, or
 moved), after the meeting is saved. bootstrap wires it to the letter pipeline (a `letter-jobs`
 message keyed on the meeting id and its `sequence`: services/letter_meetings.py); None sends nothing.
+`cancelled` is the seam for the cancellation notice: called once a SCHEDULED meeting is saved
+CANCELLED (bootstrap: a `meeting-notices` message, services/meeting_cancellation.py).
 """
 
 from __future__ import annotations
@@ -64,10 +66,11 @@ def public(m: InterventionMeeting) -> dict[str, Any]:
 
 class Meetings:
     def __init__(self, store: MeetingStore, effects: MeetingEffects, casework: Casework, roster: RosterReader,
-                 audit: AuditLog, clock: Clock, invite: Invite | None = None,
+                 audit: AuditLog, clock: Clock, invite: Invite | None = None, cancelled: Invite | None = None,
                  new_id: Callable[[], str] = lambda: "mtg-" + uuid.uuid4().hex[:16]) -> None:
         self._store, self._effects, self._casework, self._roster = store, effects, casework, roster
         self._audit, self._clock, self._invite, self._new_id = audit, clock, invite, new_id
+        self._cancelled = cancelled
 
     def _today(self, tenant_id: str, school_id: str, now: datetime) -> date:
         return local_date(now, self._roster.school(tenant_id, school_id))
@@ -123,6 +126,9 @@ class Meetings:
         if saved.status is MeetingStatus.SCHEDULED and saved.sequence != before.sequence or (
                 before.status is MeetingStatus.PROPOSED and saved.status is MeetingStatus.SCHEDULED):
             self.invitation(saved)
+        if (before.status is MeetingStatus.SCHEDULED and saved.status is MeetingStatus.CANCELLED
+                and self._cancelled is not None):
+            self._cancelled(saved)
         return saved
 
     def _moved(self, m: InterventionMeeting, c: MeetingChange, who: str, now: datetime,

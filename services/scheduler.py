@@ -36,6 +36,7 @@ from services.intervention_ports import InterventionStore, SummaryDays
 from services.letter_resend import RESEND_AFTER, resend_lost_letter_jobs
 from services.letter_sweep import SweepResult
 from services.meeting_ports import MeetingReader
+from services.meeting_resend import InvitationReader, resend_lost_invitations
 from services.ports import Clock
 from services.roster_ports import RosterReader
 from services.rules_ports import RuleSetReader
@@ -56,15 +57,17 @@ class Scheduler:
                  store: InterventionStore, clock: Clock, send_letter_job: SendJob,
                  exemptions: ExemptionReader | None = None, resend_after: timedelta = RESEND_AFTER,
                  meetings: MeetingReader | None = None,
-                 sweep_letters: Callable[[str, str], SweepResult] | None = None) -> None:
+                 sweep_letters: Callable[[str, str], SweepResult] | None = None,
+                 invitations: InvitationReader | None = None) -> None:
         self._rules, self._roster, self._summaries = rules, roster, summaries
         self._sweep_letters = sweep_letters  # services/letter_sweep.py: stranded SENDING/RENDERED
         self._store, self._clock, self._send_letter_job = store, clock, send_letter_job
         self._exemptions, self._resend_after = exemptions, resend_after
         self._meetings = meetings
+        self._invitations = invitations  # services/meeting_resend.py: lost invitation jobs
 
     def run(self, tenant_id: str, school_id: str, day: date) -> NightResult:
-        result = NightResult()
+        result, swept = NightResult(), SweepResult()
         if self._sweep_letters:  # every night, school day or not: a letter waits for no timetable
             swept = self._sweep_letters(tenant_id, school_id)
             if swept.redelivered:
@@ -81,12 +84,18 @@ class Scheduler:
         previous = self._previous_calendar(tenant_id, school_id, calendar)
         latest = _latest(self._store.instances(tenant_id, school_id))
         if resent := resend_lost_letter_jobs(self._store, self._send_letter_job, latest.values(), day=day,
-                                             now=self._clock.now(), after=self._resend_after):
+                                             now=self._clock.now(), after=self._resend_after,
+                                             rendered=swept.rendered):
             result.count("letterJobsResent", resent)
+        school_meetings = self._meetings.school(tenant_id, school_id) if self._meetings else []
+        if self._invitations and (resent := resend_lost_invitations(
+                self._invitations, self._send_letter_job, latest.values(), school_meetings,
+                now=self._clock.now(), after=self._resend_after)):
+            result.count("invitationJobsResent", resent)
         cases = self._store.cases(tenant_id, school_id)
         exemptions = self._exemptions.exemptions(tenant_id, school_id) if self._exemptions else {}
         versions = _Versions(self._rules, tenant_id, {r.id: r for r in rule_sets})
-        meetings = MeetingFacts(self._meetings.school(tenant_id, school_id) if self._meetings else ())
+        meetings = MeetingFacts(school_meetings)
         plans = meetings.plans_on(day)
         days = {day} | _needed_days(rule_sets, versions, latest.values(), calendar, day, previous)
         for plan in plans:  # every school day since a medical plan was agreed: its absences' codes

@@ -4,7 +4,9 @@ PDF lives, the PDF's SHA-256 and the merge data it was rendered from.
 The id is fixed by (instance, stage, guardian, language, template key and version), so a
 redelivered letter job finds the artifact it already wrote instead of creating another. A meeting
 invitation's id also names the meeting and its `sequence` (a moved meeting is invited again with a
-new artifact); a plain letter's id leaves them out, so existing ids do not change.
+new artifact); a plain letter's id leaves them out, so existing ids do not change. A translated
+letter's school-language companion differs from it by language (and template version), so its id
+is fixed too.
 """
 
 from __future__ import annotations
@@ -101,6 +103,10 @@ class LetterArtifact:
     # a meeting invitation: the meeting and the `sequence` (time and place) it invites to
     meeting_id: str | None = None
     meeting_sequence: int | None = None
+    # the school-language original of a translated letter, kept where the school asks for it
+    # (`School.keep_source_letter`): the id of the translated letter it is sent with. It is not a
+    # letter of its own: its blob event sends nothing, it is DELIVERED together with its letter.
+    companion_of: str | None = None
     etag: str | None = None
 
     def rendered(self, path: str, sha256: str, at: datetime) -> LetterArtifact:

@@ -1,7 +1,8 @@
 """The day's print batch of a school: one entry per posted letter, and the CSV manifest the post
 room works from (envelope name and address lines, which pages of the merged PDF are whose).
 
-Entries are ordered by artifact id, so the same entries always give the same merged PDF and the
+Entries are ordered by artifact id (a letter's school-language companion right after its letter,
+in the same envelope), so the same entries always give the same merged PDF and the
 same manifest bytes (a rebuild changes nothing). The manifest holds names and addresses: it is
 written to Blob only, never logged.
 """
@@ -18,7 +19,8 @@ from domain.schools import Guardian
 ADDRESS_COLUMNS = 6  # envelope lines after the name; longer addresses keep their last lines joined
 MANIFEST_HEADER = ("artifact_id", "student_id", "guardian_id", "name",
                    *(f"address_line_{n}" for n in range(1, ADDRESS_COLUMNS + 1)),
-                   "template_key", "template_version", "content_hash", "first_page", "last_page")
+                   "template_key", "template_version", "content_hash", "companion_of", "first_page",
+                   "last_page")
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class PrintEntry:
     content_hash: str
     storage_path: str
     added_at: datetime
+    # a translated letter's school-language original: the letter's id (it goes in its envelope)
+    companion_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,9 @@ def envelope(guardian: Guardian) -> tuple[str, tuple[str, ...]]:
 
 
 def ordered(entries: list[PrintEntry]) -> list[PrintEntry]:
-    return sorted(entries, key=lambda e: e.artifact_id)
+    """By artifact id, a companion straight after its letter (by the letter's id, then 1)."""
+    return sorted(entries, key=lambda e: (e.companion_of or e.artifact_id, e.companion_of is not None,
+                                          e.artifact_id))
 
 
 def manifest_csv(entries: list[PrintEntry], page_counts: list[int]) -> bytes:
@@ -82,6 +88,6 @@ def manifest_csv(entries: list[PrintEntry], page_counts: list[int]) -> bytes:
         lines += [""] * (ADDRESS_COLUMNS - len(lines))
         writer.writerow((entry.artifact_id, entry.student_id, entry.guardian_id, entry.name, *lines,
                          entry.template_key, entry.template_version, entry.content_hash,
-                         first, first + pages - 1))
+                         entry.companion_of or "", first, first + pages - 1))
         first += pages
     return out.getvalue().encode("utf-8")

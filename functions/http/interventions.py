@@ -15,6 +15,9 @@ import bootstrap
 from domain.access import Permission
 from functions.http.interventions_models import (
     ActionBody,
+    BatchApproveBody,
+    BatchApproveView,
+    BatchOutcomeView,
     QueueItemView,
     QueuePage,
     SnoozeBody,
@@ -54,6 +57,18 @@ def _act(access: Access, action_id: str, command: StaffCommand, body: ActionBody
 def approve(access: Annotated[Access, Depends(require(Permission.INTERVENTIONS_ACT))],
             actionId: ActionId, body: ActionBody | None = None) -> QueueItemView:  # noqa: N803
     return _act(access, actionId, StaffCommand.APPROVE, body or ActionBody())
+
+
+@router.post("/api/interventions/queue/approve", response_model=BatchApproveView,
+             summary="Approve several due actions at once",
+             description="Up to 100 action ids; each answers `approved` (with the item) or `conflict` with "
+                         "the reason (no such action, no longer waiting, paused, or changed meanwhile). "
+                         "Reads the school's queue and instances once; each approval is audited.", **OUT)
+def approve_many(access: Annotated[Access, Depends(require(Permission.INTERVENTIONS_ACT))],
+                 body: BatchApproveBody) -> BatchApproveView:
+    outcomes = bootstrap.container().batch_approval.approve(access.principal, access.tenant_id,
+                                                            access.one_school(), body.action_ids)
+    return BatchApproveView(results=[BatchOutcomeView.of(o) for o in outcomes])
 
 
 @router.post("/api/interventions/queue/{actionId}/skip", response_model=QueueItemView,

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
 from domain.intervention_cases import Case, QueueItem
 from domain.ladder_records import instance_to_record
 from functions.http.platform import ApiModel
+from services.intervention_batch import BatchOutcome
 from services.intervention_queue import InstanceHistory, StudentHistory
 
 
@@ -50,6 +51,26 @@ class ActionBody(ApiModel):
 
 class SnoozeBody(ActionBody):
     until: dt.date
+
+
+class BatchApproveBody(ApiModel):
+    action_ids: list[Annotated[str, Field(min_length=1, max_length=64)]] = Field(min_length=1, max_length=100)
+
+
+class BatchOutcomeView(ApiModel):
+    action_id: str
+    result: Literal["approved", "conflict"]
+    reason: str | None = None
+    item: QueueItemView | None = None
+
+    @classmethod
+    def of(cls, outcome: BatchOutcome) -> BatchOutcomeView:
+        return cls(action_id=outcome.action_id, result="approved" if outcome.approved else "conflict",
+                   reason=outcome.reason, item=QueueItemView.of(outcome.item) if outcome.item else None)
+
+
+class BatchApproveView(ApiModel):
+    results: list[BatchOutcomeView]
 
 
 class CaseView(ApiModel):

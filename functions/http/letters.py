@@ -38,6 +38,8 @@ class ArtifactView(ApiModel):
     channel: str | None = None  # EMAIL, POST or EMAIL_AND_POST once DELIVERED
     meeting_id: str | None = None  # a meeting invitation: the meeting and its invitation's sequence
     meeting_sequence: int | None = None
+    # the school-language original kept beside a translated letter: that letter's id
+    companion_of: str | None = None
 
     @classmethod
     def of(cls, a: LetterArtifact) -> ArtifactView:
@@ -47,7 +49,7 @@ class ArtifactView(ApiModel):
                    generated_at=a.generated_at, content_hash=a.content_hash,
                    missing_translation=a.missing_translation, failure_reason=a.failure_reason,
                    attempts=a.attempts, channel=a.channel, meeting_id=a.meeting_id,
-                   meeting_sequence=a.meeting_sequence)
+                   meeting_sequence=a.meeting_sequence, companion_of=a.companion_of)
 
 
 class ArtifactPage(ApiModel):

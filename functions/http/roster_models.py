@@ -22,6 +22,9 @@ class SchoolBody(ApiModel):
     time_zone: str = Field(default="Europe/London", min_length=1, max_length=64)
     language: str = Field(default="en", min_length=2, max_length=35)
     sis_school_id: str | None = Field(default=None, max_length=128)
+    keep_source_letter: bool = Field(
+        default=False, description="Store a translated letter's school-language original beside "
+        "it (linked as `companionOf`) and send both: attached to the e-mail, next in the print batch.")
 
 
 class SchoolView(ApiModel):
@@ -31,6 +34,7 @@ class SchoolView(ApiModel):
     time_zone: str
     language: str
     sis_school_id: str | None
+    keep_source_letter: bool
 
     @classmethod
     def of(cls, school: School) -> SchoolView:

@@ -30,6 +30,8 @@ var queueNames = [
   'outbox-dispatch-poison'
   'print-batch-jobs'
   'print-batch-jobs-poison'
+  'meeting-notices'
+  'meeting-notices-poison'
 ]
 // Table names: letters and digits only, starting with a letter.
 // Keep in step with bootstrap.TABLES (tests/infra/test_bicep.py checks it).
@@ -54,6 +56,7 @@ var tableNames = [
   'printbatches'
   'lettertemplates'
   'meetings'
+  'meetingnotices'
 ]
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' = {

@@ -17,6 +17,7 @@ ROUTES = [
     Route("GET", "/api/interventions/queue", READERS, params={"date": DAY}),
     Route("POST", "/api/interventions/queue/{actionId}/approve", STAFF,
           url="/api/interventions/queue/no-such-action/approve", json={}, ok=MISSING),
+    Route("POST", "/api/interventions/queue/approve", STAFF, json={"actionIds": ["no-such-action"]}),
     Route("POST", "/api/interventions/queue/{actionId}/skip", STAFF,
           url="/api/interventions/queue/no-such-action/skip", json={"reason": "r"}, ok=MISSING),
     Route("POST", "/api/interventions/queue/{actionId}/snooze", STAFF,

@@ -129,3 +129,26 @@ def test_snooze_and_skip_move_the_item_out_of_the_queue(client, mint, tenant, ni
     assert queue(client, officer) == []
     missing = client.post("/api/interventions/queue/nope/approve", params={"schoolId": "s1"}, headers=officer)
     assert missing.status_code == 404
+
+
+def test_a_batch_approves_per_item_and_audits_each(client, mint, tenant, night, app_container):  # type: ignore[no-untyped-def]
+    officer = mint("AttendanceOfficer", tenant, ["s1"])
+    [item] = queue(client, officer)
+    letter_jobs(app_container, tenant)
+    url, school = "/api/interventions/queue/approve", {"schoolId": "s1"}
+    too_many = client.post(url, params=school, json={"actionIds": [f"a{n}" for n in range(101)]},
+                           headers=officer)
+    assert too_many.status_code == 422 and "actionIds" in too_many.text, too_many.text
+    answer = client.post(url, params=school, json={"actionIds": [item["id"], "nope"]}, headers=officer)
+    assert answer.status_code == 200, answer.text
+    approved, missing = answer.json()["results"]
+    assert (approved["actionId"], approved["result"], approved["item"]["status"]) == (
+        item["id"], "approved", "APPROVED")
+    assert (missing["actionId"], missing["result"], missing["reason"]) == (
+        "nope", "conflict", "no such action")
+    [job] = letter_jobs(app_container, tenant)
+    assert job.json()["actionId"] == item["id"]
+    again = client.post(url, params=school, json={"actionIds": [item["id"]]}, headers=officer).json()
+    assert again["results"][0]["result"] == "conflict" and letter_jobs(app_container, tenant) == []
+    records, _ = app_container.audit.list(tenant, entity_id=item["id"])
+    assert [r.action for r in records] == ["interventions.queue.approve"]

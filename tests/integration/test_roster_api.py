@@ -45,13 +45,15 @@ def etags(app_container: Any, tenant: str, school: str) -> dict[str, str | None]
 def test_a_district_admin_adds_and_updates_a_school(client, admin, school):  # type: ignore[no-untyped-def]
     got = client.get("/api/schools/s1", headers=admin).json()
     assert got == {"schoolId": "s1", "name": "St Brigid's", "jurisdiction": "ENG",
-                   "timeZone": "Europe/London", "language": "en", "sisSchoolId": None}
+                   "timeZone": "Europe/London", "language": "en", "sisSchoolId": None,
+                   "keepSourceLetter": False}
 
     renamed = client.put("/api/schools/s1", json={**SCHOOL_BODY, "name": "St Brigid's NS",
-                                                  "language": "GA"}, headers=admin)
+                                                  "language": "GA", "keepSourceLetter": True}, headers=admin)
 
     assert renamed.status_code == 200
     assert (renamed.json()["name"], renamed.json()["language"]) == ("St Brigid's NS", "ga")
+    assert client.get("/api/schools/s1", headers=admin).json()["keepSourceLetter"] is True  # stored
 
 
 @pytest.mark.parametrize(("change", "field"), [({"timeZone": "Europe/Atlantis"}, "timeZone"),

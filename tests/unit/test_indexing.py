@@ -18,6 +18,7 @@ EXPECTED = {
     "deliver_letter": "blobTrigger",
     "print_batch_timer": "timerTrigger",
     "build_print_batch": "queueTrigger",
+    "send_meeting_notice": "queueTrigger",
 }
 
 
@@ -58,6 +59,8 @@ def test_trigger_settings_come_from_app_settings_not_literals():
     assert found["print_batch_timer"]["schedule"] == "%PRINT_BATCH_SCHEDULE%"
     assert found["build_print_batch"]["queueName"] == "print-batch-jobs"
     assert found["build_print_batch"]["connection"] == "AzureWebJobsStorage"
+    assert found["send_meeting_notice"]["queueName"] == "meeting-notices"
+    assert found["send_meeting_notice"]["connection"] == "AzureWebJobsStorage"
 
 
 def test_host_json_keeps_fastapi_paths_and_the_poison_threshold():
