@@ -71,6 +71,7 @@ from services.letter_templates import LetterTemplateAdmin
 from services.letter_templates_source import StoredTemplateSource, TemplateCatalog
 from services.letter_translation import TranslationDrafts
 from services.meeting_cancellation import MEETING_NOTICES_QUEUE, MeetingCancellations, cancellation_job
+from services.meeting_cancellation_resend import LostCancellations
 from services.meeting_effects import MeetingEffects
 from services.meetings import Meetings
 from services.normalization import Normalization
@@ -195,7 +196,9 @@ class Container:
         return Scheduler(self.rule_sets_reader, self.roster_reader, self.summary_store,
                          self.intervention_store, self.clock, partial(self.queues.send, LETTER_JOBS_QUEUE),
                          exemptions=self.casework_store, meetings=self.meeting_store,
-                         sweep_letters=self.letter_sweep.run, invitations=self.meeting_invitations)
+                         sweep_letters=self.letter_sweep.run, invitations=self.meeting_invitations,
+                         cancellations=LostCancellations(self.meeting_notice_marks,
+                                                         partial(self.queues.send, MEETING_NOTICES_QUEUE)))
 
     @cached_property
     def casework_store(self) -> TableCaseworkStore:
@@ -234,9 +237,14 @@ class Container:
         return TableInvitations(self.tables(LETTER_ARTIFACTS_TABLE))
 
     @cached_property
+    def meeting_notice_marks(self) -> TableNoticeMarks:
+        """Send-once markers of cancellation e-mails: the handler claims them, the nightly reads them."""
+        return TableNoticeMarks(self.tables(MEETING_NOTICES_TABLE))
+
+    @cached_property
     def meeting_cancellations(self) -> MeetingCancellations:
         return MeetingCancellations(self.meeting_store, self.meeting_invitations,
-                                    TableNoticeMarks(self.tables(MEETING_NOTICES_TABLE)), self.table_roster,
+                                    self.meeting_notice_marks, self.table_roster,
                                     self.mailer, self.audit, self.clock)
 
     @cached_property

@@ -7,7 +7,8 @@ domain/meeting_notices.py needs: `meetingSequence ge 0` selects invitations (a p
 no such property: Table Storage stores no nulls), `meetingId eq` one meeting's.
 
 `meetingnotices`: PartitionKey `key(tenant, school)`, RowKey `key(meeting id, guardian id)`;
-one meeting's markers are one prefix range of the partition.
+one meeting's markers are one prefix range of the partition; the nightly reads the school's
+SENT ones with one filtered partition query.
 """
 
 from __future__ import annotations
@@ -77,6 +78,14 @@ class TableNoticeMarks:
                                  parameters={"pk": key(tenant_id, school_id), "lo": low, "hi": high})
         marks = (_mark(tenant_id, school_id, r) for r in rows)
         return {m.guardian_id: m for m in marks}
+
+    def sent(self, tenant_id: str, school_id: str) -> set[tuple[str, str]]:
+        """(meeting id, guardian id) of every SENT cancellation e-mail of the school: one
+        filtered partition read of two columns."""
+        rows = self._table.query("PartitionKey eq @pk and state eq @sent",
+                                 parameters={"pk": key(tenant_id, school_id), "sent": NoticeState.SENT.value},
+                                 select=["meetingId", "guardianId"])
+        return {(r["meetingId"], r["guardianId"]) for r in rows}
 
     def insert(self, mark: NoticeMark) -> NoticeMark:
         """Raises AlreadyExists."""

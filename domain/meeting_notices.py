@@ -10,7 +10,7 @@ nightly's letter sweep redelivers them if stranded); a PENDING one is a render j
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -72,6 +72,27 @@ def emailed_guardians(records: Iterable[InvitationRecord], meeting_id: str) -> l
     """Each guardian once whose invitation to the meeting (any sequence) was e-mailed."""
     return sorted({r.guardian_id for r in records if r.meeting_id == meeting_id
                    and r.status is ArtifactStatus.DELIVERED and r.channel in EMAILED})
+
+
+CANCELLATION_WINDOW = timedelta(days=7)  # how long the nightly keeps trying a cancellation
+
+
+def awaits_cancellation(meeting: InterventionMeeting, now: datetime, *, after: timedelta,
+                        window: timedelta = CANCELLATION_WINDOW) -> bool:
+    """A meeting tied to an intervention (only those had an invitation letter), cancelled
+    between `window` and `after` ago (`updated_at` is the cancellation: a CANCELLED meeting
+    changes no more), still to come: a cancellation for a past meeting tells nobody anything."""
+    return (meeting.status is MeetingStatus.CANCELLED and meeting.instance_id is not None
+            and meeting.starts_at is not None and meeting.starts_at > now
+            and after <= now - meeting.updated_at <= window)
+
+
+def cancellation_lost(meeting: InterventionMeeting, records: Iterable[InvitationRecord],
+                      sent: Collection[tuple[str, str]]) -> bool:
+    """True when some guardian whose invitation was e-mailed has no SENT cancellation marker
+    (`sent` holds (meeting id, guardian id) pairs). A SENDING claim counts as not sent: the
+    handler leaves a live claim alone and takes over a dead one, so re-sending is safe."""
+    return any((meeting.id, g) not in sent for g in emailed_guardians(records, meeting.id))
 
 
 class NoticeState(StrEnum):

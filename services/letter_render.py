@@ -25,6 +25,7 @@ staleness is the meeting's (`stale_invitation`).
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -180,7 +181,7 @@ class LetterRenderer:
                 merged = with_fields_of(template, source) if source else template
                 data = dict(self._merge.build(merged, instance, school, detail, guardian, now.date()))
                 if meeting is not None and "meetingWhen" in merged.merge_fields:
-                    data["meetingWhen"] = meeting_when(meeting, school_zone(school))
+                    data["meetingWhen"] = meeting_when(meeting, school_zone(school), template.language)
                 letter = self._insert(LetterArtifact(
                     id=artifact_id(instance.id, job.stage_order, guardian.guardian_id, template.language,
                                    template.key, template.version, job.meeting_id, sequence or 0),
@@ -194,18 +195,24 @@ class LetterRenderer:
             kept = existing.get((guardian.guardian_id, True))
             if kept is None and wants_companion(school, letter) and not letter.status.done:
                 # not for a letter already rendered: it may be out, and a companion is only sent with it
-                kept = self._companion(letter, templates, school, now)
+                kept = self._companion(letter, templates, school, now, meeting)
             if kept is not None:
                 planned.append(kept)
         return planned
 
     def _companion(self, letter: LetterArtifact, templates: SchoolTemplates, school: School,
-                   now: datetime) -> LetterArtifact | None:
+                   now: datetime, meeting: InterventionMeeting | None) -> LetterArtifact | None:
         source = templates.approved(letter.template_key, school.language, now.date())
         if source is None:  # the translated letter still goes out; the original cannot be kept
             log.warning("letter %s: no approved %s template to keep beside it", letter.id, school.language)
             return None
-        return self._insert(companion(letter, source, now))
+        kept = companion(letter, source, now)
+        if meeting is not None and "meetingWhen" in source.merge_fields:
+            # the same meeting, worded in the original's language rather than the translation's
+            data = {**json.loads(kept.merge_data),
+                    "meetingWhen": meeting_when(meeting, school_zone(school), source.language)}
+            kept = replace(kept, merge_data=snapshot_json(data))
+        return self._insert(kept)
 
     def _insert(self, artifact: LetterArtifact) -> LetterArtifact:
         try:

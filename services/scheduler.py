@@ -35,6 +35,7 @@ from services.intervention_effects import Collected, SendJob
 from services.intervention_ports import InterventionStore, SummaryDays
 from services.letter_resend import RESEND_AFTER, resend_lost_letter_jobs
 from services.letter_sweep import SweepResult
+from services.meeting_cancellation_resend import LostCancellations, NightInvitations
 from services.meeting_ports import MeetingReader
 from services.meeting_resend import InvitationReader, resend_lost_invitations
 from services.ports import Clock
@@ -58,13 +59,15 @@ class Scheduler:
                  exemptions: ExemptionReader | None = None, resend_after: timedelta = RESEND_AFTER,
                  meetings: MeetingReader | None = None,
                  sweep_letters: Callable[[str, str], SweepResult] | None = None,
-                 invitations: InvitationReader | None = None) -> None:
+                 invitations: InvitationReader | None = None,
+                 cancellations: LostCancellations | None = None) -> None:
         self._rules, self._roster, self._summaries = rules, roster, summaries
         self._sweep_letters = sweep_letters  # services/letter_sweep.py: stranded SENDING/RENDERED
         self._store, self._clock, self._send_letter_job = store, clock, send_letter_job
         self._exemptions, self._resend_after = exemptions, resend_after
         self._meetings = meetings
         self._invitations = invitations  # services/meeting_resend.py: lost invitation jobs
+        self._cancellations = cancellations  # services/meeting_cancellation_resend.py: lost cancellations
 
     def run(self, tenant_id: str, school_id: str, day: date) -> NightResult:
         result, swept = NightResult(), SweepResult()
@@ -88,10 +91,14 @@ class Scheduler:
                                              rendered=swept.rendered):
             result.count("letterJobsResent", resent)
         school_meetings = self._meetings.school(tenant_id, school_id) if self._meetings else []
-        if self._invitations and (resent := resend_lost_invitations(
-                self._invitations, self._send_letter_job, latest.values(), school_meetings,
+        invitations = NightInvitations(self._invitations) if self._invitations else None
+        if invitations and (resent := resend_lost_invitations(
+                invitations, self._send_letter_job, latest.values(), school_meetings,
                 now=self._clock.now(), after=self._resend_after)):
             result.count("invitationJobsResent", resent)
+        if invitations and self._cancellations and (resent := self._cancellations.resend(
+                invitations, school_meetings, now=self._clock.now(), after=self._resend_after)):
+            result.count("cancellationJobsResent", resent)
         cases = self._store.cases(tenant_id, school_id)
         exemptions = self._exemptions.exemptions(tenant_id, school_id) if self._exemptions else {}
         versions = _Versions(self._rules, tenant_id, {r.id: r for r in rule_sets})

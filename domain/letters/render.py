@@ -4,22 +4,40 @@ The merge data is checked against the template's schema first, so a missing fiel
 together with every other missing field rather than one at a time. Only an APPROVED template
 renders for sending; a preview renders any template, and the preview of one not APPROVED (a
 draft, or a retired version) carries a visible "DRAFT" watermark.
+
+Filters: `long_date` (`{{ letterDate | long_date }}`) writes a date in the TEMPLATE's language
+(domain/letters/dates.py), so a translated template gives "6 stycznia 2026", not an English date;
+each language has its own sandboxed environment with the filter bound to it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from functools import lru_cache, partial
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from domain.errors import ValidationFailed
+from domain.letters.dates import long_date
 from domain.letters.direction import with_direction
 from domain.letters.templates import LetterTemplate, TemplateStatus, require_sendable
 
-_ENV = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined, auto_reload=False)
+
+def _environment(language: str) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(autoescape=True, undefined=StrictUndefined, auto_reload=False)
+    env.filters["long_date"] = partial(long_date, language=language)
+    return env
+
+
+@lru_cache(maxsize=64)  # one per template language seen; an environment is cheap but not free
+def _environment_for(language: str) -> SandboxedEnvironment:
+    return _environment(language)
+
+
+_ENV = _environment("en")  # parsing only: filters are looked up when a body is rendered
 
 WATERMARK = ('<div class="draft-watermark" style="color: #b00020; font-size: 28pt; '
              'font-weight: bold; text-align: center; border: 3px solid #b00020; '
@@ -103,7 +121,8 @@ def render_html(template: LetterTemplate, data: Mapping[str, Any], *,
     validate_merge_data(template, data)
     defaults = {n: None for n in template.merge_fields if n not in data}
     try:
-        html = _ENV.from_string(template.body).render({**defaults, **data})
+        html = _environment_for(template.language).from_string(template.body).render(
+            {**defaults, **data})
     except SecurityError as exc:
         raise ValidationFailed(f"the template body does something unsafe: {exc}",
                                field="body") from exc

@@ -132,7 +132,7 @@ def test_booking_e_mails_the_invitation_with_its_calendar_file_and_moving_it_inv
     [message] = inbox[0].messages
     assert message["Subject"] == "Invitation to a meeting at St Brigid's"
     pdf, ics, kind = parts(message)
-    assert "Tuesday 15 October 2024, 09:30 to 10:00, Room 4" in " ".join(pdf_text(pdf).split())
+    assert "Tuesday, 15 October 2024, 09:30\u201310:00, Room 4" in " ".join(pdf_text(pdf).split())
     assert kind.startswith("text/calendar") and 'method="REQUEST"' in kind
     assert "METHOD:REQUEST" in ics and "DTSTART:20241015T083000Z" in ics and "SEQUENCE:0" in ics
     assert f"UID:{meeting_id}@" in ics
@@ -162,7 +162,7 @@ def test_booking_e_mails_the_invitation_with_its_calendar_file_and_moving_it_inv
 
     assert len(inbox[0].messages) == 2
     pdf, ics, _ = parts(inbox[0].messages[1])
-    assert "Wednesday 16 October 2024, 14:00 to 14:30" in " ".join(pdf_text(pdf).split())
+    assert "Wednesday, 16 October 2024, 14:00\u201314:30" in " ".join(pdf_text(pdf).split())
     assert "SEQUENCE:1" in ics and "DTSTART:20241016T130000Z" in ics and f"UID:{meeting_id}@" in ics
     assert len(invitations(world)) == 2
     kinds = [e.kind for e in store.events(world["tenant"], "s1", world["instance"])]

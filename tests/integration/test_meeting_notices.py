@@ -2,7 +2,8 @@
 world of tests/integration/test_meeting_invitations.py: `letter-jobs` kept in memory, and here
 `meeting-notices` too). The nightly re-sends a lost invitation job once and not after the
 invitation is delivered; cancelling an e-mailed meeting sends its guardian one plain e-mail with
-a METHOD:CANCEL .ics, however often its job is delivered."""
+a METHOD:CANCEL .ics, however often its job is delivered; a lost cancellation job is re-sent by
+the nightly until its e-mail is SENT."""
 
 from __future__ import annotations
 
@@ -94,13 +95,38 @@ def test_cancelling_an_e_mailed_meeting_e_mails_one_cancellation(client, world, 
     assert message["Subject"] == "Meeting cancelled: St Brigid's"
     assert message["To"] == inbox[0].messages[0]["To"]
     body = message.get_body(preferencelist=("plain",)).get_content()
-    assert "The meeting about Sean on Tuesday 15 October 2024, 09:30 to 10:00, Room 4 is cancelled." in body
+    assert ("The meeting about Sean on Tuesday, 15 October 2024, 09:30\u201310:00, Room 4 is cancelled."
+            in body)
     [ics] = list(message.iter_attachments())  # no PDF
     assert ics.get_filename() == "cancellation.ics" and 'method="CANCEL"' in str(ics["Content-Type"])
     text = ics.get_content()
     assert "METHOD:CANCEL" in text and "SEQUENCE:1" in text and f"UID:{booked.json()['id']}@" in text
     records, _ = world["container"].audit.list(world["tenant"], entity_id=booked.json()["id"])
     assert [r.action for r in records].count("meeting.cancellation-sent") == 1
+
+
+def test_the_nightly_re_sends_a_lost_cancellation_job_until_it_is_e_mailed(client, world, inbox) -> None:  # type: ignore[no-untyped-def]
+    notices = Notices(world["container"].queues)
+    world["container"].queues = notices  # before the scheduler binds its queue senders
+    booked = book(client, world)
+    render(world["jobs"][0])
+    [artifact] = invitations(world)
+    blob_event(artifact.storage_path)
+    cancelled = client.put(f"/api/meetings/{booked.json()['id']}", params=S1, json={"status": "CANCELLED"},
+                           headers={**world["officer"], "If-Match": booked.headers["ETag"]})
+    assert cancelled.status_code == 200, cancelled.text
+    notices.jobs.clear()  # the process died before the job was sent
+    world["container"].clock.at = NOW + RESEND_AFTER - timedelta(minutes=1)
+    assert "cancellationJobsResent" not in nightly(world)  # too soon: the job may be on its way
+    world["container"].clock.at = NOW + RESEND_AFTER + timedelta(minutes=1)
+    assert nightly(world)["cancellationJobsResent"] == 1
+    [job] = notices.jobs
+    assert (job["kind"], job["meetingId"]) == ("meeting-cancellation", booked.json()["id"])
+
+    function("send_meeting_notice")(QueueMessage(body=json.dumps(job).encode()))
+    assert [m["Subject"] for m in inbox[0].messages][1:] == ["Meeting cancelled: St Brigid's"]
+    assert "cancellationJobsResent" not in nightly(world)  # its marker is SENT: never again
+    assert len(notices.jobs) == 1
 
 
 def test_notice_marks_claim_once_and_read_one_meeting_only(app_container, tenant) -> None:  # type: ignore[no-untyped-def]
@@ -115,3 +141,4 @@ def test_notice_marks_claim_once_and_read_one_meeting_only(app_container, tenant
     [(guardian, found)] = marks.of_meeting(tenant, "s1", "m1").items()
     assert guardian == "g1" and found.state is NoticeState.SENT and found.message_id == "<id@x>"
     assert found.etag == sent.etag and found.since == NOW
+    assert marks.sent(tenant, "s1") == {("m1", "g1")}  # the SENT ones only, for the nightly

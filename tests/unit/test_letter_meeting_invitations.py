@@ -68,14 +68,15 @@ class World(RendererWorld):
 
 
 def test_meeting_when_is_plain_and_in_the_school_zone() -> None:
-    assert meeting_when(meeting(), LONDON) == "Tuesday 6 January 2026, 09:30 to 10:00, Room 4"
+    # Babel's (CLDR's) British English: full date, 24-hour range, an en dash
+    assert meeting_when(meeting(), LONDON) == "Tuesday, 6 January 2026, 09:30\u201310:00, Room 4"
     summer = meeting(starts_at=datetime(2026, 6, 2, 8, 30, tzinfo=UTC),
                      ends_at=datetime(2026, 6, 2, 9, tzinfo=UTC), location=" ")
-    assert meeting_when(summer, LONDON) == "Tuesday 2 June 2026, 09:30 to 10:00"  # BST
+    assert meeting_when(summer, LONDON) == "Tuesday, 2 June 2026, 09:30\u201310:00"  # BST
     late = meeting(starts_at=datetime(2026, 1, 6, 23, tzinfo=UTC),
                    ends_at=datetime(2026, 1, 7, 0, 30, tzinfo=UTC))
     assert meeting_when(late, LONDON) == (
-        "Tuesday 6 January 2026, 23:00 to Wednesday 7 January 2026, 00:30, Room 4")
+        "Tuesday, 6 January 2026, 23:00\u2009\u2013\u2009Wednesday, 7 January 2026, 00:30, Room 4")
 
 
 def test_a_plain_letters_artifact_id_is_unchanged() -> None:
@@ -99,8 +100,8 @@ def test_an_invitation_has_the_meeting_time_and_a_redelivered_job_creates_nothin
     world = World()
     [artifact] = world.renderer.handle(world.invitation())
     assert (artifact.meeting_id, artifact.meeting_sequence) == ("mtg-1", 0)
-    assert '"meetingWhen":"Tuesday 6 January 2026, 09:30 to 10:00, Room 4"' in artifact.merge_data
-    assert "Tuesday 6 January 2026" in world.blobs.blobs[("letters", artifact.storage_path)].decode()
+    assert '"meetingWhen":"Tuesday, 6 January 2026, 09:30\u201310:00, Room 4"' in artifact.merge_data
+    assert "Tuesday, 6 January 2026" in world.blobs.blobs[("letters", artifact.storage_path)].decode()
     assert [a.id for a in world.renderer.handle(world.invitation())] == [artifact.id]
     assert len(world.artifacts.rows) == 1 and world.blobs.puts == 1
 
@@ -113,7 +114,7 @@ def test_a_moved_meeting_is_invited_again_even_after_the_stage_was_done() -> Non
     assert world.renderer.handle(world.invitation(0)) == []  # the first job again: the meeting moved on
     [second] = world.renderer.handle(world.invitation(1))
     assert second.id != first.id and second.meeting_sequence == 1
-    assert "Wednesday 7 January 2026, 14:00 to 15:00" in second.merge_data
+    assert "Wednesday, 7 January 2026, 14:00\u201315:00" in second.merge_data
     assert len(world.artifacts.rows) == 2
 
 
