@@ -198,7 +198,8 @@ class Container:
                          exemptions=self.casework_store, meetings=self.meeting_store,
                          sweep_letters=self.letter_sweep.run, invitations=self.meeting_invitations,
                          cancellations=LostCancellations(self.meeting_notice_marks,
-                                                         partial(self.queues.send, MEETING_NOTICES_QUEUE)))
+                                                         partial(self.queues.send, MEETING_NOTICES_QUEUE)),
+                         student_rows=self.summary_store)
 
     @cached_property
     def casework_store(self) -> TableCaseworkStore:
@@ -277,7 +278,8 @@ class Container:
     @cached_property
     def rule_previews(self) -> RulePreviews:
         return RulePreviews(self.rule_sets, self.rule_set_store, self.roster_reader, self.summary_store,
-                            TableYearRows(self.tables(SUMMARIES_TABLE)), self.clock)
+                            TableYearRows(self.tables(SUMMARIES_TABLE)), self.clock,
+                            instances=self.intervention_store)
 
     @cached_property
     def letter_artifact_store(self) -> TableLetterArtifacts:

@@ -29,6 +29,7 @@ from domain.ladder import StageType, StudentInterventionInstance
 from domain.ladder_events import InterventionEvent
 from domain.ladder_queue import ActionKind
 from domain.ladder_records import instance_from_record, instance_to_record
+from domain.rules.ruleset import Track
 from services.intervention_ports import StudentChange
 
 TABLE = "interventions"
@@ -60,7 +61,7 @@ def _item_entity(partition: str, item: QueueItem) -> dict[str, Any]:
             "evidence": json.dumps(list(item.evidence)), "stageEnteredOn": item.stage_entered_on.isoformat(),
             "status": item.status, "queuedOn": _iso(item.queued_on),
             # "" rather than None: a merge drops None values, and a resume must clear the pause
-            "pausedUntil": _iso(item.paused_until) or ""}
+            "pausedUntil": _iso(item.paused_until) or "", "track": item.track.value}
 
 
 def _item(row: dict[str, Any]) -> QueueItem:
@@ -69,7 +70,7 @@ def _item(row: dict[str, Any]) -> QueueItem:
                      int(row["stageOrder"]), StageType(row["stageType"]), ActionKind(row["action"]),
                      row.get("templateKey"), tuple(json.loads(row.get("evidence") or "[]")),
                      date.fromisoformat(row["stageEnteredOn"]), row["status"], _day(row.get("queuedOn")),
-                     _day(row.get("pausedUntil")))
+                     _day(row.get("pausedUntil")), Track(row.get("track") or Track.SUPPORT))
 
 
 def _case_body(case: Case) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from enum import StrEnum
 from domain.ladder import ActionState, InstanceStatus, Ladder, StageType, StudentInterventionInstance
 from domain.ladder_events import EventKind, InterventionEvent
 from domain.ladder_queue import ACTION_FOR_STAGE, ActionKind, action_id
+from domain.rules.ruleset import Track
 
 OPEN_ITEM = "QUEUED"  # the queue shows items in this status
 
@@ -105,6 +106,7 @@ class QueueItem:
     status: str  # an ActionState while the instance is active, else its closed status
     queued_on: date | None = None  # the night it was (last) queued; None: unchanged
     paused_until: date | None = None  # a medical plan holds it: approving is refused through this date
+    track: Track = Track.SUPPORT  # the instance's: its support ladder or a statutory track
 
 
 def queue_item(instance: StudentInterventionInstance, template_key: str | None,
@@ -118,7 +120,7 @@ def queue_item(instance: StudentInterventionInstance, template_key: str | None,
                      instance.rule_set_id, instance.rule_set_version, instance.stage_order,
                      instance.stage_type, ACTION_FOR_STAGE[instance.stage_type], template_key,
                      instance.stage_evidence, instance.stage_entered_on, status,
-                     queued[-1] if queued else None, instance.paused_until)
+                     queued[-1] if queued else None, instance.paused_until, instance.track)
 
 
 def due_item(instance: StudentInterventionInstance | None, ladder: Ladder) -> QueueItem | None:

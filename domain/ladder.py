@@ -18,7 +18,7 @@ from typing import NamedTuple, Protocol
 
 from domain.errors import DomainError, ValidationFailed
 from domain.rules.baseline import StageBaseline
-from domain.rules.ruleset import StageType
+from domain.rules.ruleset import StageType, Track
 
 GENESIS_HASH = "0" * 64  # the `previous_hash` of an instance's first event
 
@@ -67,13 +67,17 @@ class LadderStage:
 @dataclass(frozen=True, slots=True)
 class Ladder:
     """The ladder mechanics of one rule set version (`domain/ladder_rules.py` builds it from an
-    `InterventionRuleSet`); conditions are evaluated elsewhere and arrive as `StageFacts`."""
+    `InterventionRuleSet`); conditions are evaluated elsewhere and arrive as `StageFacts`.
+    A STATUTORY `track`'s stages are alternatives: a start enters the first whose entry holds.
+    `repeat_within_year`: it may start again in the school year it closed in."""
 
     rule_set_id: str
     version: int
     stages: tuple[LadderStage, ...]
     cool_off_school_days: int = 0
     intervention_between_letters: bool = False
+    track: Track = Track.SUPPORT
+    repeat_within_year: bool = False
 
     def __post_init__(self) -> None:
         if [s.order for s in self.stages] != list(range(1, len(self.stages) + 1)):
@@ -172,6 +176,7 @@ class StudentInterventionInstance:
     # the nightly's own approvals (no wall-clock time); both None on rows stored before they existed.
     approved_on: date | None = None
     approved_at: datetime | None = None
+    track: Track = Track.SUPPORT  # the rule set's, at start; rows stored before tracks are SUPPORT
 
     @property
     def student(self) -> StudentRef:

@@ -76,13 +76,15 @@ def advance_blocker(instance: StudentInterventionInstance, ladder: Ladder, entry
 
 def start_blocker(ladder: Ladder, latest: StudentInterventionInstance | None, entry: ConditionResult | None,
                   *, on: date, calendar: SchoolCalendar,
-                  stop_condition: ConditionResult | None = None) -> str | None:
+                  stop_condition: ConditionResult | None = None, order: int = 1) -> str | None:
     """Why the student cannot start this rule set on `on` (None: they can). `latest` is their
     most recent instance of the same rule set, any version. One active instance at a time; a
     stopped student re-enters after the cool-off (at least the next school day); a completed or
-    escalated ladder is not restarted in the same school year (staff have taken it from there).
-    `entry=None` checks everything but stage 1's conditions; a stop condition that already holds
-    (an exemption, say) keeps the student off the ladder rather than start and stop them."""
+    escalated ladder is not restarted in the same school year (staff have taken it from there),
+    unless the ladder repeats within the year (a statutory track on new absence).
+    `entry=None` checks everything but the conditions of stage `order` (1, or a statutory
+    track's alternative); a stop condition that already holds (an exemption, say) keeps the
+    student off the ladder rather than start and stop them."""
     if latest is not None and latest.rule_set_id != ladder.rule_set_id:
         raise ValidationFailed("latest belongs to another rule set", field="ruleSetId")
     if latest is not None and latest.status is InstanceStatus.ACTIVE:
@@ -90,7 +92,8 @@ def start_blocker(ladder: Ladder, latest: StudentInterventionInstance | None, en
     if not calendar.is_school_day(on):
         return f"{on} is not a school day"
     if (latest is not None and latest.status in (InstanceStatus.COMPLETED, InstanceStatus.ESCALATED)
-            and latest.closed_on is not None and latest.closed_on >= calendar.start):
+            and latest.closed_on is not None and latest.closed_on >= calendar.start
+            and not ladder.repeat_within_year):
         return f"the student's ladder was {latest.status.value.lower()} this school year"
     if latest is not None and latest.closed_on is not None:
         # never on the day it closed, even with no cool-off: a second run of that night must not
@@ -98,7 +101,7 @@ def start_blocker(ladder: Ladder, latest: StudentInterventionInstance | None, en
         left = max(ladder.cool_off_school_days, 1) - school_days_after(calendar, latest.closed_on, on)
         if left > 0:
             return f"{left} more school day{'s' if left != 1 else ''} of cool-off"
-    return conditions_blocker(1, entry, stop_condition)
+    return conditions_blocker(order, entry, stop_condition)
 
 
 def conditions_blocker(order: int, entry: ConditionResult | None,

@@ -4,7 +4,7 @@
 in this order, whatever the system may do on its own:
 
 1. no active instance: start one if stage 1's entry condition holds, its stop condition does
-   not, and any cool-off has run;
+   not, and any cool-off has run (a statutory track: the first stage whose entry holds);
 2. an active one: stop it if the current stage's stop condition holds; else, if its escalation
    condition holds, move it to the next stage at once (the wait and the next stage's entry
    condition waived, but only once this stage's action is done), or close it as ESCALATED at the
@@ -51,6 +51,7 @@ from domain.ladder_transitions import (
     stop,
 )
 from domain.rules.baseline import StageBaseline
+from domain.rules.ruleset import Track
 
 
 class Night(NamedTuple):
@@ -75,11 +76,12 @@ def run_night(ladder: Ladder, student: StudentRef, latest: StudentInterventionIn
     waiting: str | None = None
     if latest is None or latest.status.closed:
         blocker = start_blocker(ladder, latest, None, on=on, calendar=calendar)
-        entry, stop_condition, why = _stage_conditions(1, facts, blocker)
+        first = _first_due(ladder, facts) if blocker is None else 1
+        entry, stop_condition, why = _stage_conditions(first, facts, blocker)
         if why is not None or entry is None:
             return Night(latest, (), None, why)
         instance, new = start(ladder, student, latest, entry, on=on, calendar=calendar,
-                              stop_condition=stop_condition, baseline=baseline)
+                              stop_condition=stop_condition, baseline=baseline, order=first)
         events += new
     else:
         instance = latest
@@ -164,6 +166,14 @@ def _move_on(instance: StudentInterventionInstance, ladder: Ladder, facts: Stage
                            baseline=baseline)
     events += advanced.events
     return advanced.instance, None
+
+
+def _first_due(ladder: Ladder, facts: StageFacts) -> int:
+    """Where a start enters: stage 1, or for a statutory track the first alternative whose entry
+    holds (stage 1 when none does, whose entry then says why)."""
+    if ladder.track is not Track.STATUTORY:
+        return 1
+    return next((s.order for s in ladder.stages if facts.entry(s.order).met), 1)
 
 
 def _stage_conditions(order: int, facts: StageFacts, blocker: str | None,

@@ -13,6 +13,7 @@ from typing import Any
 
 from domain.ladder import ActionState, InstanceStatus, StageType, StudentInterventionInstance
 from domain.rules.baseline import StageBaseline
+from domain.rules.ruleset import Track
 
 
 def _day(value: str | None) -> date | None:
@@ -37,6 +38,7 @@ def instance_to_record(instance: StudentInterventionInstance) -> dict[str, Any]:
         "stageBaseline": i.stage_baseline.to_record() if i.stage_baseline else None,
         "approvedOn": _iso(i.approved_on),
         "approvedAt": i.approved_at.isoformat() if i.approved_at else None,
+        "track": i.track.value,
     }
 
 
@@ -53,4 +55,5 @@ def instance_from_record(record: Mapping[str, Any], *,
         int(r["eventCount"]), r["lastHash"], etag, _day(r.get("pausedUntil")), r.get("pauseReason"),
         StageBaseline.from_record(r["stageBaseline"]) if r.get("stageBaseline") else None,
         approved_on=_day(r.get("approvedOn")),
-        approved_at=datetime.fromisoformat(r["approvedAt"]) if r.get("approvedAt") else None)
+        approved_at=datetime.fromisoformat(r["approvedAt"]) if r.get("approvedAt") else None,
+        track=Track(r.get("track") or Track.SUPPORT))

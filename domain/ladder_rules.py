@@ -22,8 +22,9 @@ from domain.ladder import InstanceStatus, Ladder, LadderStage, StudentInterventi
 from domain.rules.context import EvaluationContext, InstanceFacts
 from domain.rules.evaluate import is_due, should_escalate, should_stop
 from domain.rules.outcome import Outcome
-from domain.rules.ruleset import InterventionRuleSet
+from domain.rules.ruleset import InterventionRuleSet, Track
 from domain.simulation import FactsFor, Impact, Timeline, impact, simulate
+from domain.statutory import statutory_entry
 from domain.summaries import DailySummary
 
 
@@ -31,21 +32,27 @@ def ladder_of(rule_set: InterventionRuleSet) -> Ladder:
     return Ladder(rule_set.id, rule_set.version,
                   tuple(LadderStage(s.order, s.type, s.wait_school_days, s.requires_approval,
                                     s.letter_template_key) for s in rule_set.stages),
-                  rule_set.cool_off_school_days, rule_set.require_intervention_between_letters)
+                  rule_set.cool_off_school_days, rule_set.require_intervention_between_letters,
+                  rule_set.track, rule_set.repeat_within_year)
 
 
 class RuleFacts:
     """`StageFacts` from a rule set's conditions, for the student and day of `ctx`. `instance` is
-    the student's latest instance (None: never started). Each answer is evaluated when asked."""
+    the student's latest instance (None: never started). Each answer is evaluated when asked.
+    `history`: the student's earlier instances of the rule set, for a statutory track's limit
+    (domain/statutory.py)."""
 
-    __slots__ = ("rule_set", "ctx", "instance")
+    __slots__ = ("rule_set", "ctx", "instance", "history")
 
     def __init__(self, rule_set: InterventionRuleSet, ctx: EvaluationContext,
-                 instance: StudentInterventionInstance | None) -> None:
-        self.rule_set, self.ctx, self.instance = rule_set, ctx, instance
+                 instance: StudentInterventionInstance | None,
+                 history: Iterable[StudentInterventionInstance] = ()) -> None:
+        self.rule_set, self.ctx, self.instance, self.history = rule_set, ctx, instance, tuple(history)
 
     def entry(self, order: int) -> Outcome:
-        return is_due(self.rule_set.stage(order), self.ctx)
+        if self.rule_set.track is not Track.STATUTORY:
+            return is_due(self.rule_set.stage(order), self.ctx)
+        return statutory_entry(self.rule_set, order, self.ctx, self.instance, self.history)
 
     def stop(self, order: int) -> Outcome:
         return should_stop(self._at(order))
@@ -69,24 +76,34 @@ class RuleFacts:
 
 def rule_facts_for(rule_set: InterventionRuleSet, rows: Iterable[DailySummary], calendar: SchoolCalendar, *,
                    recorded: InstanceFacts | None = None,
-                   previous_calendar: SchoolCalendar | None = None) -> FactsFor:
+                   previous_calendar: SchoolCalendar | None = None, every_row: bool = False,
+                   history: Iterable[StudentInterventionInstance] = ()) -> FactsFor:
     """The simulation's facts for one student from all their rows (every row is at hand, so no
-    `required_days` bookkeeping); `recorded` stands for what staff recorded, the same all year."""
+    `required_days` bookkeeping); `recorded` stands for what staff recorded, the same all year.
+    `every_row`: let conditions list the sessions they count (one student's simulation, not a
+    school's impact). `history`: instances from before the replay (a statutory track's limit);
+    the replay's own closed instances join it as the simulation passes them in."""
     by_date = {row.date: row for row in rows}
+    seen = {instance.id: instance for instance in history}
 
     def facts(row: DailySummary, instance: StudentInterventionInstance | None) -> RuleFacts:
+        if instance is not None:  # every closed instance is passed in before the next one starts
+            seen[instance.id] = instance
         return RuleFacts(rule_set, EvaluationContext(calendar, row.date, row, by_date, recorded,
-                                                     previous_calendar), instance)
+                                                     previous_calendar, every_row), instance, seen.values())
     return facts
 
 
 def simulate_rule_set(rule_set: InterventionRuleSet, student: StudentRef, rows: Sequence[DailySummary],
                       calendar: SchoolCalendar, *, until: date | None = None,
-                      recorded: InstanceFacts | None = None, assume_interventions: bool = True) -> Timeline:
-    """Replay a student's year under a saved or draft rule set (see `domain/simulation.py`)."""
+                      recorded: InstanceFacts | None = None, assume_interventions: bool = True,
+                      history: Iterable[StudentInterventionInstance] = ()) -> Timeline:
+    """Replay a student's year under a saved or draft rule set (see `domain/simulation.py`);
+    `history`: the student's instances from before, for a statutory track's limit."""
     return simulate(ladder_of(rule_set), student, rows, calendar,
-                    rule_facts_for(rule_set, rows, calendar, recorded=recorded), until=until,
-                    assume_interventions=assume_interventions)
+                    rule_facts_for(rule_set, rows, calendar, recorded=recorded, every_row=True,
+                                   history=history),
+                    until=until, assume_interventions=assume_interventions)
 
 
 def rule_set_impact(rule_set: InterventionRuleSet, school: tuple[str, str],

@@ -29,6 +29,7 @@ from domain.ladder_events import EventKind, chained
 from domain.ladder_guards import advance_blocker, check_version, start_blocker
 from domain.ladder_table import DONE_EVENT, TRANSITIONS, Applied, Command, apply
 from domain.rules.baseline import StageBaseline
+from domain.rules.ruleset import Track
 
 
 def _required(value: str | None, field: str) -> str:
@@ -40,22 +41,26 @@ def _required(value: str | None, field: str) -> str:
 def start(ladder: Ladder, student: StudentRef, latest: StudentInterventionInstance | None,
           entry: ConditionResult, *, on: date, calendar: SchoolCalendar,
           stop_condition: ConditionResult | None = None, actor: str | None = None,
-          baseline: StageBaseline | None = None) -> Applied:
-    """Start the student on stage 1 (its action DUE); `entry` and `stop_condition` are stage 1's
-    conditions today, `baseline` the student's counters today (kept for stage 1's conditions).
+          baseline: StageBaseline | None = None, order: int = 1) -> Applied:
+    """Start the student on stage `order` (its action DUE): 1, or for a statutory track the
+    alternative whose entry holds; `entry` and `stop_condition` are that stage's conditions
+    today, `baseline` the student's counters today (kept for the stage's conditions).
     The id is derived from the student, rule set, day and previous instance,
     so a replayed night builds the same instance."""
-    blocker = start_blocker(ladder, latest, entry, on=on, calendar=calendar, stop_condition=stop_condition)
+    if order != 1 and ladder.track is not Track.STATUTORY:
+        raise InvalidTransition("a ladder starts at stage 1: no stage is skipped", field="stage")
+    blocker = start_blocker(ladder, latest, entry, on=on, calendar=calendar, stop_condition=stop_condition,
+                            order=order)
     if blocker:
         raise InvalidTransition(f"cannot start {student.student_id} on {ladder.rule_set_id}: {blocker}")
-    first = ladder.stage(1)
+    first = ladder.stage(order)
     move = TRANSITIONS[(None, None, Command.START)]  # the table's row for "no instance yet"
     instance_id = event_id("intervention.instance", student.tenant_id, student.school_id, student.student_id,
                            ladder.rule_set_id, on.isoformat(), latest.id if latest else "")
     blank = StudentInterventionInstance(
         instance_id, student.tenant_id, student.school_id, student.student_id, ladder.rule_set_id,
         ladder.version, move.status, first.order, first.type, move.action or ActionState.DUE, on, on,
-        words(entry.evidence), stage_baseline=baseline)
+        words(entry.evidence), stage_baseline=baseline, track=ladder.track)
     event = chained(blank, EventKind.STAGE_ENTERED, on=on, actor=actor, evidence=blank.stage_evidence)
     return Applied(replace(blank, event_count=1, last_hash=event.hash), (event,))
 

@@ -76,3 +76,10 @@ class SummaryDays(Protocol):
                  days: Collection[date]) -> dict[date, dict[str, DailySummary]]:
         """The school's rows on these dates by date and student: one query per month partition."""
         ...
+
+
+class StudentRowsReader(Protocol):
+    def for_student(self, tenant_id: str, school_id: str, student_id: str, first: date,
+                    last: date) -> list[DailySummary]:
+        """One student's rows between the dates, in date order (one range query)."""
+        ...

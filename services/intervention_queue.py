@@ -19,7 +19,8 @@ from domain.ladder import InstanceStatus, InvalidTransition, StageType, StudentI
 from domain.ladder_events import InterventionEvent, verify_chain
 from domain.ladder_pause import is_paused
 from domain.ladder_table import Applied
-from domain.ladder_transitions import approve, mark_done, skip, snooze
+from domain.ladder_transitions import approve, mark_done, skip, snooze, stop
+from domain.rules.ruleset import Track
 from services.audit import AuditLog
 from services.intervention_effects import Collected, SendJob
 from services.intervention_ports import InterventionStore
@@ -133,6 +134,13 @@ def staff_transition(actor: Principal, instance: StudentInterventionInstance, it
             after, done = mark_done(after, on=day, actor=who, at=now)
             events = (*events, *done)
         return Applied(after, events)
+    if command is StaffCommand.SKIP and instance.track is Track.STATUTORY:
+        # a statutory step skipped is a decision against it: closed, so that the track can start
+        # again on absence not counted yet instead of waiting on this step for ever
+        after, events = skip(instance, on=day, actor=who, reason=reason, at=now)
+        after, stopped = stop(after, on=day, actor=who, at=now,
+                              reason=reason or "staff decided against this step")
+        return Applied(after, (*events, *stopped))
     if command is StaffCommand.SKIP:
         return skip(instance, on=day, actor=who, reason=reason, at=now)
     if until is None:

@@ -14,7 +14,8 @@ from typing import Any
 
 from domain.access import Principal
 from domain.errors import AlreadyExists, ConcurrencyError, Forbidden, NotFound, ValidationFailed
-from domain.rules import InterventionRuleSet, parse_rule_set, preset_for
+from domain.rules import InterventionRuleSet, StageType, Track, load_presets, parse_rule_set, preset_for
+from domain.rules.conditions import AbsenceCategory, AbsenceCountThreshold
 from domain.schools import Jurisdiction
 from services.audit import AuditLog
 from services.roster_ports import RosterReader
@@ -101,8 +102,12 @@ class RuleSets:
 
     def install_preset(self, principal: Principal, tenant_id: str, school_id: str | None,
                        jurisdiction: str) -> tuple[Versioned, bool]:
-        """Copy a jurisdiction preset into the tenant (or one school). Its id is fixed per
-        jurisdiction and school, so installing it again returns the one installed (False)."""
+        """Copy a jurisdiction's presets into the tenant (or one school): its support ladder and
+        its statutory tracks, one rule set each. Their ids are fixed per track and school, so
+        installing again returns the support ladder installed (False) and adds only a track
+        missing (then True). A stored England ladder still in the shipped pre-track shape (the
+        penalty stage as its stage 4, never edited) gets a new version without it, since the
+        legal track now does that job (docs/rules.md, "Tracks")."""
         try:
             kind = Jurisdiction(jurisdiction)
         except ValueError:
@@ -111,11 +116,18 @@ class RuleSets:
                                    field="jurisdiction") from None
         ensure_manageable(principal, school_id)
         self._check_school(tenant_id, school_id, kind)
-        rule_set_id = f"preset-{kind.value.lower()}" + (f"-{school_id}" if school_id else "")
+        suffix = f"-{school_id}" if school_id else ""
+        installed = [self._install(principal, tenant_id, school_id, kind, template.id + suffix, template)
+                     for template in load_presets(kind)]
+        return installed[0][0], any(created for _, created in installed)
+
+    def _install(self, principal: Principal, tenant_id: str, school_id: str | None, kind: Jurisdiction,
+                 rule_set_id: str, template: InterventionRuleSet) -> tuple[Versioned, bool]:
         found = self._store.newest(tenant_id, rule_set_id)
         if found is not None:
-            return found, False
-        rule_set = preset_for(kind, tenant_id=tenant_id, rule_set_id=rule_set_id, school_id=school_id)
+            return self._migrated(principal, found, template), False
+        rule_set = preset_for(kind, tenant_id=tenant_id, rule_set_id=rule_set_id, school_id=school_id,
+                              template=template)
         try:
             etag = self._store.create(rule_set)
         except AlreadyExists:  # a concurrent install won: theirs is the one
@@ -125,6 +137,20 @@ class RuleSets:
             return again, False
         self._record(principal, rule_set, "ruleset.preset_installed", None)
         return (rule_set, etag), True
+
+    def _migrated(self, principal: Principal, found: Versioned, template: InterventionRuleSet) -> Versioned:
+        current, etag = found
+        if not _pre_track_ladder(current, template):
+            return found
+        rule_set = current.model_copy(update={"version": current.version + 1, "stages": template.stages,
+                                              "name": template.name, "description": template.description,
+                                              "sources": template.sources})
+        try:
+            new_etag = self._store.add_version(rule_set, etag)
+        except ConcurrencyError:  # someone else changed it meanwhile: theirs stands
+            return self._store.newest(current.tenant_id or "", current.id) or found
+        self._record(principal, rule_set, "ruleset.migrated", current)
+        return rule_set, new_etag
 
     def _newest(self, principal: Principal, tenant_id: str, rule_set_id: str) -> Versioned:
         found = self._store.newest(tenant_id, rule_set_id)
@@ -147,3 +173,15 @@ class RuleSets:
                            school_id=rule_set.school_id, action=action, entity_type=ENTITY,
                            entity_id=rule_set.id, before=_summary(before) if before else None,
                            after=_summary(rule_set))
+
+
+def _pre_track_ladder(stored: InterventionRuleSet, template: InterventionRuleSet) -> bool:
+    """A support ladder installed from a preset before tracks and never edited: the template's
+    stages plus a last ESCALATION stage on the penalty threshold (England's old stage 4)."""
+    if (stored.version != 1 or stored.track is not Track.SUPPORT or template.track is not Track.SUPPORT
+            or len(stored.stages) != len(template.stages) + 1):
+        return False
+    last = stored.stages[-1]
+    return (stored.stages[:-1] == template.stages and last.type is StageType.ESCALATION
+            and isinstance(last.entry, AbsenceCountThreshold)
+            and last.entry.categories == (AbsenceCategory.PENALTY,))

@@ -2,7 +2,8 @@
 draft rule set, and preview a draft's impact on a whole school next to the active rule sets.
 
 Both read the school calendar of the date asked about (`until` / `date`, today by default) and
-daily summaries from the start of that school year; nothing is written.
+daily summaries from the start of that school year; nothing is written. A simulation without a
+rule set replays every active one of the school: the support ladder and each statutory track.
 """
 
 from __future__ import annotations
@@ -17,10 +18,11 @@ from domain.calendar import SchoolCalendar
 from domain.errors import ValidationFailed
 from domain.ladder import StudentRef
 from domain.ladder_rules import rule_set_impact, simulate_rule_set
-from domain.rules import InterventionRuleSet, parse_rule_set
+from domain.rules import InterventionRuleSet, Track, parse_rule_set
 from domain.simulation import Impact, Timeline
 from domain.summaries import DailySummary
 from services.attendance_ports import SummaryRepository
+from services.intervention_ports import InterventionStore
 from services.ports import Clock
 from services.roster_ports import RosterReader
 from services.rules import RuleSets
@@ -58,9 +60,11 @@ def draft_rule_set(body: Mapping[str, Any], tenant_id: str, school_id: str) -> I
 
 class RulePreviews:
     def __init__(self, rule_sets: RuleSets, reader: RuleSetReader, roster: RosterReader,
-                 summaries: SummaryRepository, year_rows: YearRows, clock: Clock) -> None:
+                 summaries: SummaryRepository, year_rows: YearRows, clock: Clock,
+                 instances: InterventionStore | None = None) -> None:
         self._rule_sets, self._reader, self._roster = rule_sets, reader, roster
         self._summaries, self._year_rows, self._clock = summaries, year_rows, clock
+        self._instances = instances
 
     def simulate(self, principal: Principal, tenant_id: str, school_id: str, student_id: str, *,
                  rule_set_id: str | None = None, version: int | None = None,
@@ -76,11 +80,30 @@ class RulePreviews:
             if rule_set.school_id not in (None, school_id):
                 raise ValidationFailed(f"rule set {rule_set_id} belongs to another school",
                                        field="ruleSetId")
+        return self._replay([rule_set], tenant_id, school_id, student_id, until)[0]
+
+    def simulate_tracks(self, tenant_id: str, school_id: str, student_id: str, *,
+                        until: date | None = None) -> list[Simulation]:
+        """The student under every active rule set of the school, one per track (the support
+        ladder and the statutory tracks beside it), support first."""
+        rule_sets = sorted(self._reader.active_for_school(tenant_id, school_id),
+                           key=lambda r: (r.track is not Track.SUPPORT, r.id))
+        if not rule_sets:
+            raise ValidationFailed("the school has no active rule set: install a preset, or send "
+                                   "ruleSetId or draft", field="ruleSetId")
+        return self._replay(rule_sets, tenant_id, school_id, student_id, until)
+
+    def _replay(self, rule_sets: list[InterventionRuleSet], tenant_id: str, school_id: str, student_id: str,
+                until: date | None) -> list[Simulation]:
         calendar, last = self._year(tenant_id, school_id, until)
         rows = self._summaries.for_student(tenant_id, school_id, student_id, calendar.start, last)
-        timeline = simulate_rule_set(rule_set, StudentRef(tenant_id, school_id, student_id), rows,
-                                     calendar, until=last)
-        return Simulation(rule_set, timeline)
+        # a statutory track's limit reaches back years: the notices stored before this year count
+        before = [i for i in (self._instances.student_instances(tenant_id, school_id, student_id)
+                              if self._instances else ()) if i.started_on < calendar.start]
+        student = StudentRef(tenant_id, school_id, student_id)
+        return [Simulation(rule_set, simulate_rule_set(rule_set, student, rows, calendar, until=last,
+                                                       history=before))
+                for rule_set in rule_sets]
 
     def impact(self, tenant_id: str, school_id: str, draft: Mapping[str, Any],
                day: date | None = None) -> Preview:

@@ -13,8 +13,9 @@ what follows from the events). Re-running the same night is a fixpoint: no event
 from __future__ import annotations
 
 import logging
+from collections import ChainMap
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -29,10 +30,11 @@ from domain.meeting_facts import MeetingFacts, held_still
 from domain.rules import EvaluationContext, InstanceFacts, InterventionRuleSet, rule_set_days, stage_days
 from domain.rules.baseline import StageBaseline
 from domain.rules.ruleset import StageType
+from domain.statutory import counted_days, lists_sessions
 from domain.summaries import DailySummary
 from services.casework_ports import ExemptionReader
 from services.intervention_effects import Collected, SendJob
-from services.intervention_ports import InterventionStore, SummaryDays
+from services.intervention_ports import InterventionStore, StudentRowsReader, SummaryDays
 from services.letter_resend import RESEND_AFTER, resend_lost_letter_jobs
 from services.letter_sweep import SweepResult
 from services.meeting_cancellation_resend import LostCancellations, NightInvitations
@@ -60,7 +62,8 @@ class Scheduler:
                  meetings: MeetingReader | None = None,
                  sweep_letters: Callable[[str, str], SweepResult] | None = None,
                  invitations: InvitationReader | None = None,
-                 cancellations: LostCancellations | None = None) -> None:
+                 cancellations: LostCancellations | None = None,
+                 student_rows: StudentRowsReader | None = None) -> None:
         self._rules, self._roster, self._summaries = rules, roster, summaries
         self._sweep_letters = sweep_letters  # services/letter_sweep.py: stranded SENDING/RENDERED
         self._store, self._clock, self._send_letter_job = store, clock, send_letter_job
@@ -68,6 +71,7 @@ class Scheduler:
         self._meetings = meetings
         self._invitations = invitations  # services/meeting_resend.py: lost invitation jobs
         self._cancellations = cancellations  # services/meeting_cancellation_resend.py: lost cancellations
+        self._student_rows = student_rows  # one student's rows over a range, for session lists
 
     def run(self, tenant_id: str, school_id: str, day: date) -> NightResult:
         result, swept = NightResult(), SweepResult()
@@ -85,7 +89,8 @@ class Scheduler:
         if not calendar.is_school_day(day):
             return result
         previous = self._previous_calendar(tenant_id, school_id, calendar)
-        latest = _latest(self._store.instances(tenant_id, school_id))
+        every_instance = self._store.instances(tenant_id, school_id)
+        latest, history = _latest(every_instance), _history(every_instance)
         if resent := resend_lost_letter_jobs(self._store, self._send_letter_job, latest.values(), day=day,
                                              now=self._clock.now(), after=self._resend_after,
                                              rendered=swept.rendered):
@@ -105,6 +110,7 @@ class Scheduler:
         meetings = MeetingFacts(school_meetings)
         plans = meetings.plans_on(day)
         days = {day} | _needed_days(rule_sets, versions, latest.values(), calendar, day, previous)
+        days |= counted_days(rule_sets, latest.values(), min(days))
         for plan in plans:  # every school day since a medical plan was agreed: its absences' codes
             days |= set(calendar.school_days_between(plan.since, day))
         jurisdiction = self._roster.school(tenant_id, school_id).jurisdiction if plans else ""
@@ -134,9 +140,19 @@ class Scheduler:
                 facts = meetings.facts(recorded, instance)
                 ctx = EvaluationContext(calendar, day, row, student_rows, facts, previous)
                 ladder = ladder_of(rule_set)
+                earlier = history.get((student_id, current.id), ())
                 night = run_night(ladder, StudentRef(tenant_id, school_id, student_id), instance,
-                                  RuleFacts(rule_set, ctx, instance), on=day, calendar=calendar,
+                                  RuleFacts(rule_set, ctx, instance, earlier), on=day, calendar=calendar,
                                   baseline=StageBaseline.of(row))
+                if night.instance is not None and lists_sessions(rule_set, night.events):
+                    # a stage whose evidence names the sessions: the same night again, with every row
+                    every = self._every_row(tenant_id, school_id, student_id, rule_set, calendar, day,
+                                            previous, student_rows)
+                    result.count("studentsListed")
+                    night = run_night(ladder, StudentRef(tenant_id, school_id, student_id), instance,
+                                      RuleFacts(rule_set, replace(ctx, rows=every, every_row=True), instance,
+                                                earlier), on=day, calendar=calendar,
+                                      baseline=StageBaseline.of(row))
                 if night.instance is None or not night.events:
                     continue
                 after, events = night.instance, list(night.events)
@@ -166,6 +182,21 @@ class Scheduler:
                 self._send_letter_job(job)
                 result.count("letterJobs")
             result.count("escalatedEvents", len(found.outbound))
+
+    def _every_row(self, tenant_id: str, school_id: str, student_id: str, rule_set: InterventionRuleSet,
+                   calendar: SchoolCalendar, day: date, previous: SchoolCalendar | None,
+                   loaded: Mapping[date, DailySummary]) -> Mapping[date, DailySummary]:
+        """Every row of one student from the earliest day the rule set's windows reach to `day`:
+        one range query, only for a student entering a stage that lists its sessions."""
+        first = min(rule_set_days(rule_set, calendar, day, previous_calendar=previous) | {calendar.start})
+        if self._student_rows is not None:
+            rows = self._student_rows.for_student(tenant_id, school_id, student_id, first, day)
+        else:
+            school_days = [d for c in (previous, calendar) if c is not None
+                           for d in c.school_days_between(first, day)]
+            by_date = self._summaries.on_dates(tenant_id, school_id, school_days)
+            rows = [r for by_student in by_date.values() if (r := by_student.get(student_id)) is not None]
+        return ChainMap({r.date: r for r in rows}, dict(loaded.items()))
 
     def _previous_calendar(self, tenant_id: str, school_id: str,
                            calendar: SchoolCalendar) -> SchoolCalendar | None:
@@ -236,6 +267,15 @@ def _latest(instances: Iterable[StudentInterventionInstance],
         if slot not in latest or rank(instance) > rank(latest[slot]):
             latest[slot] = instance
     return latest
+
+
+def _history(instances: Iterable[StudentInterventionInstance],
+             ) -> dict[tuple[str, str], tuple[StudentInterventionInstance, ...]]:
+    """Every instance of each student per rule set, for a statutory track's limit."""
+    found: dict[tuple[str, str], list[StudentInterventionInstance]] = {}
+    for instance in instances:
+        found.setdefault((instance.student_id, instance.rule_set_id), []).append(instance)
+    return {slot: tuple(group) for slot, group in found.items()}
 
 
 def _needed_days(rule_sets: list[InterventionRuleSet], versions: _Versions,

@@ -14,9 +14,9 @@ from domain.errors import AlreadyExists, ConcurrencyError, NotFound
 from domain.intervention_cases import Case, CaseStatus
 from domain.ladder import ActionState, InstanceStatus, StudentInterventionInstance
 from domain.meetings import InterventionMeeting
-from domain.rules import Exemption, preset_for
+from domain.rules import Exemption
 from domain.rules.ruleset import StageType
-from domain.schools import Jurisdiction, School
+from domain.schools import School
 from domain.work_tasks import WorkTask
 from services.audit import AuditLog
 from services.casework import Casework
@@ -26,6 +26,7 @@ from services.meetings import Meetings
 from services.ports import FixedClock
 from tests.fakes_attendance import FakeAuditRepository, FakeRoster, Trips
 from tests.fakes_interventions import FakeRuleSets, FakeStore
+from tests.unit.referral_ladder import england_with_referral
 from tests.unit.rules_examples import ENG_CAL
 
 _etags = itertools.count(1)
@@ -99,7 +100,7 @@ class MeetingWorld:
     the England preset, the stage's action QUEUED, and an open tier-1 case."""
 
     def __init__(self, action: ActionState = ActionState.QUEUED) -> None:
-        self.rule_set = preset_for(Jurisdiction.ENGLAND, tenant_id=T, rule_set_id="england")
+        self.rule_set = england_with_referral(tenant_id=T, rule_set_id="england")
         self.store = FakeStore()
         school = School(tenant_id=T, school_id=S, name="Oak", jurisdiction="ENG", time_zone="Europe/London")
         self.roster = FakeRoster(Trips(), school, [ENG_CAL], [])

@@ -16,13 +16,13 @@ from domain.rules.evaluate import (
     stage_days,
 )
 from domain.rules.outcome import Outcome
-from domain.rules.presets import load_preset, preset_for
-from domain.rules.ruleset import InterventionRuleSet, InterventionStage, StageType
+from domain.rules.presets import load_preset, load_presets, preset_for
+from domain.rules.ruleset import InterventionRuleSet, InterventionStage, StageType, Track
 from domain.rules.validation import RuleSetInvalid, parse_rule_set, validation_problems
 
 __all__ = [
     "AbsenceCategory", "Condition", "EvaluationContext", "Exemption", "InstanceFacts",
     "InterventionRuleSet", "InterventionStage", "Outcome", "RuleSetInvalid", "StageType", "evaluate",
-    "is_due", "load_preset", "parse_rule_set", "preset_for", "required_days", "rule_set_days",
-    "should_escalate", "should_stop", "stage_days", "validation_problems",
+    "is_due", "load_preset", "load_presets", "parse_rule_set", "preset_for", "required_days", "rule_set_days",
+    "should_escalate", "should_stop", "stage_days", "Track", "validation_problems",
 ]

@@ -18,6 +18,7 @@ from domain.rules.conditions import (
 )
 from domain.rules.context import EvaluationContext
 from domain.rules.outcome import NOTHING_RECORDED, Outcome
+from domain.rules.sessions import counted_sessions, counted_through, not_yet_counted
 from domain.summaries import Totals
 
 _SESSIONS: dict[AbsenceCategory, Callable[[Totals], int]] = {
@@ -28,20 +29,25 @@ _SESSIONS: dict[AbsenceCategory, Callable[[Totals], int]] = {
     AbsenceCategory.UNEXCUSED: lambda t: t.unexcused_sessions,
     AbsenceCategory.EXPLAINED: lambda t: t.explained_sessions,
     AbsenceCategory.UNEXPLAINED: lambda t: t.unexplained_sessions,
+    AbsenceCategory.SUSPENDED: lambda t: t.suspended_sessions,
 }
 
 
 def absence_count(c: AbsenceCountThreshold, ctx: EvaluationContext) -> Outcome:
     if ctx.today is None:
         return NOTHING_RECORDED
-    totals = ctx.totals(c.window_school_days, c.window_school_weeks)
+    totals = not_yet_counted(ctx.totals(c.window_school_days, c.window_school_weeks), ctx)
     sessions = sum(_SESSIONS[category](totals) for category in c.categories)
     days = c.unit == "days"
     met = sessions >= c.threshold * (2 if days else 1)
     amount = w.days_from_sessions(sessions) if days else w.sessions_and_days(sessions)
     extra = w.breakdown(totals, days) if c.categories == (AbsenceCategory.ANY,) else ""
-    return Outcome(met, (f"{amount} {w.absence_phrase(tuple(k.value for k in c.categories))} "
-                         f"{w.period(c.window_school_days, c.window_school_weeks)}{extra}",))
+    where = w.period(c.window_school_days, c.window_school_weeks) + w.counted_after(counted_through(ctx))
+    evidence = (f"{amount} {w.absence_phrase(tuple(k.value for k in c.categories))} {where}{extra}",)
+    if c.list_sessions and met and ctx.every_row:
+        evidence += (w.session_list(counted_sessions(c, ctx, lambda t: sum(
+            _SESSIONS[category](t) for category in c.categories))),)
+    return Outcome(met, evidence)
 
 
 def attendance_percent(c: AttendancePercentThreshold, ctx: EvaluationContext) -> Outcome:

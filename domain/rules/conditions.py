@@ -40,13 +40,16 @@ class AbsenceCategory(StrEnum):
     UNEXCUSED = "unexcused"  # California: absent without a valid excuse
     EXPLAINED = "explained"  # Ireland: a Tusla reason was given
     UNEXPLAINED = "unexplained"  # Ireland: no reason given
+    SUSPENDED = "suspended"  # England E, Ireland D, California S: an authorised absence
 
 
-# Which categories contain which: listing both would count the same absence twice.
+# Which categories contain which: listing both would count the same absence twice. Ireland's
+# suspension code D is also an explained reason, so suspended sits inside explained too.
 _CONTAINS = {AbsenceCategory.ANY: set(AbsenceCategory) - {AbsenceCategory.ANY},
              AbsenceCategory.UNAUTHORISED: {AbsenceCategory.PENALTY, AbsenceCategory.UNEXCUSED,
                                             AbsenceCategory.UNEXPLAINED},
-             AbsenceCategory.AUTHORISED: {AbsenceCategory.EXPLAINED}}
+             AbsenceCategory.AUTHORISED: {AbsenceCategory.EXPLAINED, AbsenceCategory.SUSPENDED},
+             AbsenceCategory.EXPLAINED: {AbsenceCategory.SUSPENDED}}
 
 
 class _Windowed(RuleModel):
@@ -64,12 +67,15 @@ class _Windowed(RuleModel):
 
 class AbsenceCountThreshold(_Windowed):
     """At least `threshold` sessions (or days: two sessions make a day) of absence in the chosen
-    categories, in the window or the year to date."""
+    categories, in the window or the year to date. `list_sessions`: the evidence also names each
+    session that counts, with its date and code, when the context holds every row
+    (`EvaluationContext.every_row`)."""
 
     type: Literal["absenceCountThreshold"] = "absenceCountThreshold"
     threshold: Number = Field(gt=0, le=1000)
     unit: Literal["sessions", "days"] = "sessions"
     categories: tuple[AbsenceCategory, ...] = Field(default=(AbsenceCategory.ANY,), min_length=1)
+    list_sessions: bool | None = None  # None rather than False: absent from the JSON unless asked
 
     @model_validator(mode="after")
     def _sane(self) -> Self:

@@ -54,6 +54,9 @@ class InstanceFacts:
     exemptions: tuple[Exemption, ...] = ()
     last_meeting_outcome: str | None = None
     no_shows: int = 0
+    # A STATUTORY track starting again: the day its last instance started. Counts then cover only
+    # the absence after it, which that instance already weighed (domain/rules/sessions.py).
+    counted_through: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +65,8 @@ class EvaluationContext:
     recorded yet). `rows` holds the earlier rows `required_days` asked for; a day missing from it
     means nothing was counted by then (before the year, or before the student enrolled).
     `previous_calendar` and the previous year's rows in `rows` let a school-week window reach
-    back across the summer."""
+    back across the summer. `every_row`: `rows` holds every school day's row of the student (a
+    simulation, or the nightly's second look at a student entering a stage that lists sessions)."""
 
     calendar: SchoolCalendar
     as_of: date
@@ -70,6 +74,7 @@ class EvaluationContext:
     rows: Mapping[date, DailySummary] = field(default_factory=dict)
     instance: InstanceFacts | None = None
     previous_calendar: SchoolCalendar | None = None
+    every_row: bool = False
 
     def row_at(self, day: date | None) -> DailySummary | None:
         return None if day is None else self.rows.get(day)

@@ -2,6 +2,12 @@
 condition that makes it due, the school days to wait before the next one, and the conditions
 that stop or escalate an intervention at that stage.
 
+A rule set is one track of a jurisdiction. A SUPPORT track is the ladder above. A STATUTORY
+track is a legal duty that runs beside it and is never gated by it: its stages are ESCALATION
+alternatives, not rungs (a start enters the first one whose entry holds), and with
+`repeatWithinYear` it may start again in the same school year, counting only absence after the
+day the last one started (England's penalty notices; docs/rules.md).
+
 `parse_rule_set` and `validation_problems` report every problem with the field it is in, as a
 path into the JSON (`stages[1].entry.conditions[0].threshold`, list positions from 0).
 """
@@ -19,6 +25,11 @@ from domain.rules.base import RuleModel
 from domain.rules.conditions import All, Any, Condition, Not
 from domain.rules.stage_conditions import STAGE_FACT_TYPES
 from domain.schools import Jurisdiction
+
+
+class Track(StrEnum):
+    SUPPORT = "SUPPORT"  # letters, meetings: a ladder taken in order
+    STATUTORY = "STATUTORY"  # a legal duty beside the ladder (penalty notice, a report to Tusla)
 
 
 class StageType(StrEnum):
@@ -79,10 +90,12 @@ class InterventionStage(RuleModel):
         return self
 
 
-def ladder_problems(stages: Sequence[tuple[object, object]]) -> list[tuple[str, str]]:
+def ladder_problems(stages: Sequence[tuple[object, object]],
+                    track: object = Track.SUPPORT) -> list[tuple[str, str]]:
     """Orders 1..n in the listed order, types in ladder order and unique, from (order, type)
-    pairs. Also run on raw JSON when other fields fail, so one answer lists every problem; a
-    value that is not an int or a StageType is skipped here, pydantic reports it."""
+    pairs; in a STATUTORY track every stage is an ESCALATION. Also run on raw JSON when other
+    fields fail, so one answer lists every problem; a value that is not an int or a StageType
+    is skipped here, pydantic reports it."""
     problems = []
     previous: StageType | None = None
     for i, (order, kind) in enumerate(stages):
@@ -92,6 +105,11 @@ def ladder_problems(stages: Sequence[tuple[object, object]]) -> list[tuple[str, 
         if kind not in StageType.__members__:
             continue
         current = StageType(kind)
+        if track == Track.STATUTORY:
+            if current is not StageType.ESCALATION:
+                problems.append((f"stages[{i}].type", "a STATUTORY track's stages are ESCALATION "
+                                                      "steps (a duty to consider or report)"))
+            continue
         if previous is not None and current.rank <= previous.rank:
             problems.append((f"stages[{i}].type",
                              f"{current.value} cannot follow {previous.value}: the ladder runs "
@@ -100,9 +118,19 @@ def ladder_problems(stages: Sequence[tuple[object, object]]) -> list[tuple[str, 
     return problems
 
 
+class ActionLimit(RuleModel):
+    """At most `count` of stage 1's actions done within `years` years for the same student;
+    after that a start enters stage 2 instead (England: at most two penalty notices to a parent
+    for the same pupil within three years, then other action is considered)."""
+
+    count: int = Field(ge=1, le=20)
+    years: int = Field(ge=1, le=10)
+
+
 class InterventionRuleSet(RuleModel):
     """Tenant-wide when `school_id` is None. Editing makes a new `version`; an intervention keeps
-    the version it started under. Presets have no tenant until installed."""
+    the version it started under. Presets have no tenant until installed. `track`: stored rule
+    sets without one are SUPPORT ladders."""
 
     id: str = Field(min_length=1, max_length=100)
     tenant_id: str | None = Field(default=None, min_length=1, max_length=100)
@@ -116,10 +144,25 @@ class InterventionRuleSet(RuleModel):
     stages: tuple[InterventionStage, ...] = Field(min_length=1, max_length=10)
     cool_off_school_days: int = Field(default=20, ge=0, le=200)  # before a stopped student re-enters
     require_intervention_between_letters: bool = False
+    track: Track = Track.SUPPORT
+    repeat_within_year: bool = False  # STATUTORY: start again this year on absence not yet counted
+    limit: ActionLimit | None = None  # STATUTORY, two stages: stage 1 at most this often
 
     @model_validator(mode="after")
     def _ladder(self) -> Self:
-        problems = ladder_problems([(stage.order, stage.type) for stage in self.stages])
+        problems = ladder_problems([(stage.order, stage.type) for stage in self.stages], self.track)
+        statutory = self.track is Track.STATUTORY
+        if not statutory and self.repeat_within_year:
+            problems.append(("repeatWithinYear", "only a STATUTORY track starts again within a school year"))
+        if not statutory and self.limit is not None:
+            problems.append(("limit", "only a STATUTORY track has a limit"))
+        if statutory and len(self.stages) > 2:
+            problems.append(("stages", "a STATUTORY track has one stage, or two with a limit"))
+        if statutory and len(self.stages) == 2 and self.limit is None:
+            problems.append(("limit", "a STATUTORY track's stage 2 is what it proposes once stage 1 "
+                                      "reached its limit: give limit {count, years}"))
+        if statutory and self.limit is not None and len(self.stages) != 2:
+            problems.append(("stages", "a limit needs a stage 2: what to propose instead"))
         if problems:
             raise _problems(problems)
         return self

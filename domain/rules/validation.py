@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from domain.errors import ValidationFailed
 from domain.rules.conditions import CONDITION_TYPES
-from domain.rules.ruleset import InterventionRuleSet, ladder_problems
+from domain.rules.ruleset import InterventionRuleSet, Track, ladder_problems
 
 _KNOWN = ", ".join(sorted(CONDITION_TYPES))
 
@@ -105,4 +105,4 @@ def _raw_ladder_problems(raw: str | bytes | Mapping[str, Any]) -> list[tuple[str
     if not isinstance(stages, list):
         return []
     return ladder_problems([(s.get("order"), s.get("type")) if isinstance(s, Mapping) else (None, None)
-                            for s in stages])
+                            for s in stages], data.get("track", Track.SUPPORT))

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from domain.summaries import Totals
+
+if TYPE_CHECKING:
+    from domain.rules.sessions import CountedDay
 
 # What a category of absence is called in a sentence.
 CATEGORY_NAMES = {
@@ -20,6 +24,7 @@ CATEGORY_NAMES = {
     "unexcused": "absence without a valid excuse",
     "explained": "absence with a reason given",
     "unexplained": "absence with no reason given",
+    "suspended": "suspension",
 }
 
 
@@ -79,6 +84,27 @@ def missing_marks(totals: Totals) -> str:
         return ""
     verb = "has" if totals.missing_marks == 1 else "have"
     return f"; {plural(totals.missing_marks, 'session')} still {verb} no mark"
+
+
+def counted_after(through: date | None) -> str:
+    return "" if through is None else f", after {long_date(through)} (counted then for the last step)"
+
+
+_SESSION_NAMES = {"AM": "morning", "PM": "afternoon"}
+
+
+def session_list(days: list[CountedDay]) -> str:
+    """"the sessions that count: 2 September 2024 morning (G) and afternoon (G); 9 September
+    2024 morning (N)". The codes are the register's own, for the staff who check it."""
+    parts = []
+    for counted in days:
+        marks = [f"{_SESSION_NAMES[name]} ({code or 'no code'})" for name, code in counted.marks]
+        if len(marks) == counted.sessions:
+            parts.append(f"{long_date(counted.day)} {' and '.join(marks)}")
+        else:
+            parts.append(f"{long_date(counted.day)}: {plural(counted.sessions, 'session')} "
+                         f"({', '.join(marks) or 'no mark'})")
+    return "the sessions that count: " + ("; ".join(parts) if parts else "none listed")
 
 
 def long_date(day: date) -> str:

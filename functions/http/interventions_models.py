@@ -29,6 +29,8 @@ class QueueItemView(ApiModel):
     queued_on: dt.date | None
     status: str
     paused_until: dt.date | None = None  # held by a medical plan: approving it is refused (409)
+    track: str = Field(default="SUPPORT", description="SUPPORT (the support ladder) or STATUTORY "
+                                                      "(a legal track beside it)")
 
     @classmethod
     def of(cls, item: QueueItem) -> QueueItemView:
@@ -37,7 +39,7 @@ class QueueItemView(ApiModel):
                    stage_order=item.stage_order, stage_type=item.stage_type.value, action=item.action.value,
                    template_key=item.template_key, evidence=list(item.evidence),
                    stage_entered_on=item.stage_entered_on, queued_on=item.queued_on, status=item.status,
-                   paused_until=item.paused_until)
+                   paused_until=item.paused_until, track=item.track.value)
 
 
 class QueuePage(ApiModel):

@@ -137,15 +137,22 @@ def deactivate(access: Annotated[Access, Depends(require(Permission.RULES_MANAGE
 
 
 @router.post("/api/interventions/simulate", response_model=SimulationView,
-             summary="Simulate a student under a rule set",
+             summary="Simulate a student under a rule set, or under every track",
              description="Replays the student's school year (to `until`, default today) night by "
                          "night under a saved rule set (`ruleSetId`, `version`) or a `draft`, "
-                         "assuming staff approve each action the day it is queued.", **OUT)
+                         "assuming staff approve each action the day it is queued. With neither, "
+                         "under every active rule set of the school: the support ladder and each "
+                         "statutory track, every entry naming its track.", **OUT)
 async def simulate(access: Annotated[Access, Depends(require(Permission.INTERVENTIONS_READ))],
                    request: SimulateRequest) -> SimulationView:
     school_id = access.one_school()
+    previews = bootstrap.container().rule_previews
+    if request.rule_set_id is None and request.draft is None:
+        found = await run_in_threadpool(lambda: previews.simulate_tracks(
+            access.tenant_id, school_id, request.student_id, until=request.until))
+        return SimulationView.of_tracks(request.student_id, [(s.rule_set, s.timeline) for s in found])
     result = await run_in_threadpool(
-        lambda: bootstrap.container().rule_previews.simulate(
+        lambda: previews.simulate(
             access.principal, access.tenant_id, school_id, request.student_id,
             rule_set_id=request.rule_set_id, version=request.version, draft=request.draft,
             until=request.until))

@@ -38,7 +38,8 @@ class RuleSetPage(ApiModel):
 
 class SimulateRequest(ApiModel):
     student_id: str = Field(min_length=1, max_length=128)
-    rule_set_id: str | None = Field(default=None, min_length=1, max_length=100)
+    rule_set_id: str | None = Field(default=None, min_length=1, max_length=100,
+                                    description="Neither this nor draft: every active rule set (each track)")
     version: int | None = Field(default=None, ge=1, description="Default: the newest")
     draft: dict[str, Any] | None = Field(default=None, description="A rule set to try instead of a saved one")
     until: dt.date | None = Field(default=None, description="Replay up to this date (default today)")
@@ -51,24 +52,59 @@ class TimelineEntryView(ApiModel):
     stage_type: str
     evidence: list[str]
     reason: str | None = None
+    track: str = Field(default="SUPPORT", description="The track of the rule set it belongs to")
+    rule_set_id: str | None = None
+
+
+class TrackSimulationView(ApiModel):
+    """One rule set's (one track's) replay."""
+
+    rule_set_id: str
+    version: int
+    track: str = Field(description="SUPPORT (the support ladder) or STATUTORY (a legal track)")
+    name: str
+    entries: list[TimelineEntryView]
+    status: str | None = Field(description="The latest instance's status at the end; null: never started")
+    stage_order: int | None = None
+
+    @classmethod
+    def of(cls, rule_set: InterventionRuleSet, timeline: Timeline) -> TrackSimulationView:
+        last = timeline.instance
+        return cls(rule_set_id=rule_set.id, version=rule_set.version, track=rule_set.track.value,
+                   name=rule_set.name,
+                   entries=[TimelineEntryView(date=e.on, kind=e.kind.value, stage_order=e.stage_order,
+                                              stage_type=e.stage_type.value, evidence=list(e.evidence),
+                                              reason=e.reason, track=rule_set.track.value,
+                                              rule_set_id=rule_set.id) for e in timeline.entries],
+                   status=last.status.value if last else None, stage_order=last.stage_order if last else None)
 
 
 class SimulationView(ApiModel):
+    """The first track's replay at the top (the rule set asked for, or the support ladder), and
+    every track replayed in `tracks`; `entries` holds all of them, by date."""
+
     student_id: str
     rule_set_id: str
     version: int
     entries: list[TimelineEntryView]
     status: str | None = Field(description="The latest instance's status at the end; null: never started")
     stage_order: int | None = None
+    track: str = "SUPPORT"
+    tracks: list[TrackSimulationView] = Field(default_factory=list)
 
     @classmethod
     def of(cls, rule_set: InterventionRuleSet, timeline: Timeline) -> SimulationView:
-        last = timeline.instance
-        return cls(student_id=timeline.student_id, rule_set_id=rule_set.id, version=rule_set.version,
-                   entries=[TimelineEntryView(date=e.on, kind=e.kind.value, stage_order=e.stage_order,
-                                              stage_type=e.stage_type.value, evidence=list(e.evidence),
-                                              reason=e.reason) for e in timeline.entries],
-                   status=last.status.value if last else None, stage_order=last.stage_order if last else None)
+        return cls.of_tracks(timeline.student_id, [(rule_set, timeline)])
+
+    @classmethod
+    def of_tracks(cls, student_id: str,
+                  replays: list[tuple[InterventionRuleSet, Timeline]]) -> SimulationView:
+        tracks = [TrackSimulationView.of(rule_set, timeline) for rule_set, timeline in replays]
+        first = tracks[0]
+        entries = sorted((e for t in tracks for e in t.entries), key=lambda e: e.date)  # stable per track
+        return cls(student_id=student_id, rule_set_id=first.rule_set_id, version=first.version,
+                   entries=entries, status=first.status, stage_order=first.stage_order, track=first.track,
+                   tracks=tracks)
 
 
 class StageImpactView(ApiModel):

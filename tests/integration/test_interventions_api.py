@@ -29,7 +29,7 @@ def sis(mint, tenant):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def night(client, admin, sis):  # type: ignore[no-untyped-def]
     """s1: st0 missed every session unexplained, st1 and st2 attended; normalized to NIGHT;
-    the England preset installed for the school; the night evaluated."""
+    the England preset installed for the school, its legal track deactivated; the night evaluated."""
     absent, *present = add_school(client, admin, "s1", 3)
     days = [FIRST + timedelta(days=i) for i in range(19) if (FIRST + timedelta(days=i)).weekday() < 5]
     records = [mark(sid, d.isoformat(), session, "O" if sid == absent else "/")
@@ -38,6 +38,10 @@ def night(client, admin, sis):  # type: ignore[no-untyped-def]
     normalize(client, admin, NIGHT)
     installed = client.post("/api/interventions/rules/presets/ENG", params={"schoolId": "s1"}, headers=admin)
     assert installed.status_code == 201, installed.text
+    # the support ladder alone here: st0's 30 sessions of O also meet the penalty threshold, and
+    # both tracks together are tests/integration/test_legal_tracks_api.py's subject
+    legal = client.post("/api/interventions/rules/preset-eng-penalty-s1/deactivate", headers=admin)
+    assert legal.status_code == 200 and legal.json()["active"] is False, legal.text
     run = evaluate(client, admin)
     assert run["status"] == "SUCCEEDED" and run["counters"]["studentsChanged"] == 1, run
     return absent

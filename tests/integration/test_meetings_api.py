@@ -103,10 +103,12 @@ def test_support_plan_creates_the_follow_up_task(client, world) -> None:  # type
 
 
 def test_escalate_hands_the_case_on_at_tier_3(client, world) -> None:  # type: ignore[no-untyped-def]
+    """The meeting is England's last support step (the penalty notices are a track of their
+    own): its ESCALATE outcome closes the ladder there and is itself the hand-over."""
     held = record(client, world, book(client, world), {"status": "HELD", "outcome": "ESCALATE"})
     assert held.status_code == 200, held.text
     found = instance_of(client, world)["instance"]
-    assert (found["status"], found["stageOrder"]) == ("ESCALATED", 4)
+    assert (found["status"], found["stageOrder"]) == ("ESCALATED", 3)
     assert case_of(client, world)["tier"] == 3
     table = world["container"].tables(TABLE)
     staged = [r for r in table.partition(key(world["tenant"], "s1")) if r.get("outbox")]

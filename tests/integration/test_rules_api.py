@@ -91,7 +91,7 @@ def test_installing_a_preset_twice_installs_it_once(client, admin, tenant):  # t
     assert client.post(f"{RULES}/presets/IE", params={"schoolId": "s1"}, headers=admin).status_code == 422
     assert client.post(f"{RULES}/presets/XX", headers=admin).status_code == 422
     ids = [r["id"] for r in client.get(RULES, headers=admin).json()["items"]]
-    assert ids == ["preset-eng", "preset-eng-s1"]
+    assert ids == ["preset-eng", "preset-eng-penalty", "preset-eng-penalty-s1", "preset-eng-s1"]
 
 
 def test_school_admins_manage_only_their_schools_rule_sets(client, admin, mint, tenant):  # type: ignore[no-untyped-def]

@@ -13,14 +13,14 @@ from domain.intervention_cases import Case, CaseStatus
 from domain.ladder import ActionState, InstanceStatus, StudentInterventionInstance
 from domain.ladder_events import EventKind
 from domain.meetings import InterventionMeeting, MeetingOutcome, MeetingStatus
-from domain.rules import preset_for
 from domain.rules.ruleset import StageType
-from domain.schools import Jurisdiction, School, Student
+from domain.schools import School, Student
 from services.ports import FixedClock
 from services.scheduler import Scheduler
 from tests.fakes_attendance import FakeRoster, Trips
 from tests.fakes_interventions import FakeRuleSets, FakeStore, FakeSummaryDays
 from tests.fakes_meetings import FakeMeetingStore
+from tests.unit.referral_ladder import england_with_referral
 from tests.unit.rules_examples import ENG, ENG_CAL, rows, sessions
 
 T, S, P = "t", "s", "pupil-1"
@@ -41,7 +41,7 @@ class Night:
     def __init__(self, absences: dict[date, tuple[str, str]] = ALWAYS) -> None:
         self.store, self.meetings = FakeStore(), FakeMeetingStore()
         school = School(tenant_id=T, school_id=S, name="Oak", jurisdiction="ENG", time_zone="Europe/London")
-        rule_set = preset_for(Jurisdiction.ENGLAND, tenant_id=T, rule_set_id="england")
+        rule_set = england_with_referral(tenant_id=T, rule_set_id="england")
         self.version = rule_set.version
         self.clock = FixedClock(AT)
         self.scheduler = Scheduler(FakeRuleSets(rule_set), FakeRoster(Trips(), school, [ENG_CAL], []),

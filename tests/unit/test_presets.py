@@ -11,8 +11,8 @@ import pytest
 
 from domain.rules.context import EvaluationContext, Exemption, InstanceFacts
 from domain.rules.evaluate import is_due, rule_set_days, should_escalate, should_stop, stage_days
-from domain.rules.presets import PRESET_FILES, PRESETS_DIR, load_preset, preset_for
-from domain.rules.ruleset import InterventionRuleSet, StageType
+from domain.rules.presets import PRESET_FILES, PRESETS_DIR, load_preset, load_presets, preset_for
+from domain.rules.ruleset import InterventionRuleSet, StageType, Track
 from domain.rules.validation import validation_problems
 from domain.rules.windows import anchor
 from domain.schools import Jurisdiction
@@ -37,14 +37,17 @@ def due(rule_set: InterventionRuleSet, ctx: EvaluationContext) -> list[int]:
 
 
 @pytest.mark.parametrize("jurisdiction", list(Jurisdiction))
-def test_every_jurisdiction_has_a_preset_that_validates(jurisdiction: Jurisdiction) -> None:
-    raw = json.loads((PRESETS_DIR / PRESET_FILES[jurisdiction]).read_text(encoding="utf-8"))
-    assert validation_problems(raw) == []
-    preset = load_preset(jurisdiction.value)
-    assert preset.jurisdiction is jurisdiction and preset.tenant_id is None and preset.school_id is None
-    assert preset.stages[-1].type is StageType.ESCALATION
-    assert preset.sources and preset.description
-    assert all(stage.requires_approval for stage in preset.stages)  # staff approve every step
+def test_every_jurisdiction_has_presets_that_validate(jurisdiction: Jurisdiction) -> None:
+    tracks = load_presets(jurisdiction.value)
+    assert tracks[0] == load_preset(jurisdiction.value) and tracks[0].track is Track.SUPPORT
+    for name, preset in zip(PRESET_FILES[jurisdiction], tracks, strict=True):
+        raw = json.loads((PRESETS_DIR / name).read_text(encoding="utf-8"))
+        assert validation_problems(raw) == []
+        assert preset.jurisdiction is jurisdiction and preset.tenant_id is None and preset.school_id is None
+        assert preset.sources and preset.description
+        assert all(stage.requires_approval for stage in preset.stages)  # staff approve every step
+    assert [t.track for t in tracks[1:]] == [Track.STATUTORY] * (len(tracks) - 1)
+    assert len({t.id for t in tracks}) == len(tracks)
 
 
 def test_presets_are_installed_per_tenant_or_school() -> None:
@@ -59,12 +62,19 @@ def test_presets_are_installed_per_tenant_or_school() -> None:
 
 
 def test_england_shape() -> None:
-    preset = load_preset(Jurisdiction.ENGLAND)
-    assert [s.type for s in preset.stages] == list(StageType)
-    penalty = preset.stages[-1].entry
-    assert penalty.to_json() == {"type": "absenceCountThreshold", "threshold": 10, "unit": "sessions",
-                                 "categories": ["penalty"], "windowSchoolWeeks": 10}
+    """The support ladder keeps its letters and meeting, without the penalty stage; the national
+    framework for penalty notices is a track of its own beside it."""
+    preset, legal = load_presets(Jurisdiction.ENGLAND)
+    assert [s.type for s in preset.stages] == [StageType.LETTER_1, StageType.LETTER_2, StageType.MEETING]
     assert preset.require_intervention_between_letters is False
+    assert (legal.track, legal.repeat_within_year, legal.limit.to_json()) == (
+        Track.STATUTORY, True, {"count": 2, "years": 3})
+    for stage in legal.stages:
+        assert stage.type is StageType.ESCALATION
+        assert stage.entry.to_json() == {"type": "absenceCountThreshold", "threshold": 10, "unit": "sessions",
+                                         "categories": ["penalty"], "windowSchoolWeeks": 10,
+                                         "listSessions": True}
+    assert "other action" in legal.stages[1].name
 
 
 def test_england_persistent_absence_letters_wait_for_the_minimum_sessions() -> None:
@@ -78,16 +88,18 @@ def test_england_persistent_absence_letters_wait_for_the_minimum_sessions() -> N
         "attendance this school year is 87.5% (more than 90% is expected)",)
 
 
-def test_england_penalty_stage_needs_unauthorised_absence_not_illness() -> None:
-    england = load_preset(Jurisdiction.ENGLAND)
+def test_england_legal_track_needs_unauthorised_absence_not_illness() -> None:
+    """National framework for penalty notices: 10 sessions of unauthorised absence (G, N, O, U)
+    in 10 school weeks; authorised absence never counts."""
+    _, legal = load_presets(Jurisdiction.ENGLAND)
     holiday = {d: ("G", "G") for d in ENG_CAL.school_days_between(D(2024, 11, 18), D(2024, 11, 22))}
     ill = {d: ("I", "I") for d in ENG_CAL.school_days_between(D(2024, 11, 18), D(2024, 11, 22))}
     friday = D(2024, 12, 6)
     on_holiday = rows(ENG_CAL, sessions(ENG_CAL, friday, holiday), friday, ENG)
     poorly = rows(ENG_CAL, sessions(ENG_CAL, friday, ill), friday, ENG)
-    assert 4 in due(england, ctx_for(england, ENG_CAL, on_holiday, friday))
-    assert due(england, ctx_for(england, ENG_CAL, poorly, friday)) == []  # 92.31%: not persistent either
-    assert rule_set_days(england, ENG_CAL, friday) == {D(2024, 9, 20), D(2024, 11, 8)}
+    assert due(legal, ctx_for(legal, ENG_CAL, on_holiday, friday)) == [1, 2]  # the limit chooses
+    assert due(legal, ctx_for(legal, ENG_CAL, poorly, friday)) == []
+    assert rule_set_days(legal, ENG_CAL, friday) == {D(2024, 9, 20)}
 
 
 def test_england_meeting_escalates_on_the_outcome() -> None:
@@ -112,20 +124,35 @@ def test_ireland_letters_at_10_and_15_days_and_tusla_at_20() -> None:
 
 
 def test_ireland_report_to_tusla_at_20_days_of_illness_even_with_an_exemption() -> None:
-    """s.21(4)(b): 20 days absent for any reason; the duty does not depend on the reason, so the
-    stage has no stop conditions."""
-    ireland = load_preset(Jurisdiction.IRELAND)
+    """Education (Welfare) Act 2000 s.21(4)(b): 20 days absent for any reason; the duty does not
+    depend on the reason, so its track has no stop conditions, while the letters stop."""
+    ireland, tusla, _ = load_presets(Jurisdiction.IRELAND)
     ill = dict.fromkeys(DAY_CAL.school_days_between(D(2025, 1, 6), D(2025, 1, 31)), "A")  # 20 days
     all_rows = rows(DAY_CAL, days(DAY_CAL, D(2025, 1, 31), ill), D(2025, 1, 31), IE)
-    ctx = ctx_for(ireland, DAY_CAL, all_rows, D(2025, 1, 31))
-    assert due(ireland, ctx) == [1, 2, 3]
-    assert is_due(ireland.stages[2], ctx).evidence == ("20 days missed this school year",)
-    exempt = InstanceFacts(stage=ireland.stages[2], stage_entered_on=D(2025, 1, 31),
+    assert due(ireland, ctx_for(ireland, DAY_CAL, all_rows, D(2025, 1, 31))) == [1, 2]
+    ctx = ctx_for(tusla, DAY_CAL, all_rows, D(2025, 1, 31))
+    assert due(tusla, ctx) == [1]
+    assert is_due(tusla.stages[0], ctx).evidence == ("20 days missed this school year",)
+    exempt = InstanceFacts(stage=tusla.stages[0], stage_entered_on=D(2025, 1, 31),
                            exemptions=(Exemption(reason="hospital stay"),))
-    assert not should_stop(ctx_for(ireland, DAY_CAL, all_rows, D(2025, 1, 31), exempt)).met
+    assert not should_stop(ctx_for(tusla, DAY_CAL, all_rows, D(2025, 1, 31), exempt)).met
     letter = InstanceFacts(stage=ireland.stages[0], stage_entered_on=D(2025, 1, 31),
                            exemptions=(Exemption(reason="hospital stay"),))
     assert should_stop(ctx_for(ireland, DAY_CAL, all_rows, D(2025, 1, 31), letter)).met
+
+
+def test_ireland_suspension_of_six_days_is_reported_whatever_else() -> None:
+    """Education (Welfare) Act 2000 s.21(4)(a): the principal informs the educational welfare
+    officer when a student is suspended for six days or more (code D, counted over the year)."""
+    *_, suspension = load_presets(Jurisdiction.IRELAND)
+    five = dict.fromkeys(DAY_CAL.school_days_between(D(2024, 10, 7), D(2024, 10, 11)), "D")
+    six = {**five, D(2024, 11, 12): "D"}
+    ill = dict.fromkeys(DAY_CAL.school_days_between(D(2024, 9, 2), D(2024, 10, 4)), "A")
+    end = D(2024, 11, 15)
+    assert due(suspension, ctx_for(suspension, DAY_CAL, rows(DAY_CAL, days(DAY_CAL, end, {**ill, **five}),
+                                                              end, IE), end)) == []
+    ctx = ctx_for(suspension, DAY_CAL, rows(DAY_CAL, days(DAY_CAL, end, six), end, IE), end)
+    assert is_due(suspension.stages[0], ctx) == (True, ("6 days of suspension this school year",))
 
 
 def california_rows(codes_by_day: dict[date, str]) -> dict[date, DailySummary]:

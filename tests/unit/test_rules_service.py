@@ -152,9 +152,13 @@ def test_presets_install_once_per_scope_and_must_match_the_schools_jurisdiction(
     assert (created, created_again, first, first.id) == (True, False, again, "preset-eng")
     (ie, _), _ = service.install_preset(DISTRICT, T, "ie", "IE")
     assert (ie.id, ie.school_id) == ("preset-ie-ie", "ie")
+    # each jurisdiction's tracks: the support ladder and the statutory tracks beside it
+    assert {(r.id, r.track.value) for r, _ in service.list(T, "ie")} == {
+        ("preset-eng", "SUPPORT"), ("preset-eng-penalty", "STATUTORY"), ("preset-ie-ie", "SUPPORT"),
+        ("preset-ie-tusla-20-days-ie", "STATUTORY"), ("preset-ie-suspension-ie", "STATUTORY")}
     with pytest.raises(ValidationFailed) as wrong:
         service.install_preset(HEAD, T, "s1", "IE")
     assert wrong.value.field == "jurisdiction"
     with pytest.raises(Forbidden):
         service.install_preset(HEAD, T, None, "ENG")
-    assert [r.action for r in audit.records] == ["ruleset.preset_installed"] * 2
+    assert [r.action for r in audit.records] == ["ruleset.preset_installed"] * 5

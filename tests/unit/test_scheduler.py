@@ -14,9 +14,9 @@ from domain.intervention_cases import CaseStatus
 from domain.ladder import ActionState, InstanceStatus, InvalidTransition
 from domain.ladder_events import EventKind, verify_chain
 from domain.ladder_transitions import mark_done
-from domain.rules import InterventionRuleSet, preset_for
+from domain.rules import InterventionRuleSet
 from domain.rules.ruleset import StageType
-from domain.schools import Jurisdiction, School, Student
+from domain.schools import School, Student
 from services.audit import AuditLog
 from services.intervention_effects import Collected
 from services.intervention_queue import InterventionQueue, StaffCommand
@@ -24,6 +24,7 @@ from services.ports import FixedClock
 from services.scheduler import Scheduler
 from tests.fakes_attendance import FakeAuditRepository, FakeRoster, Trips
 from tests.fakes_interventions import FakeRuleSets, FakeStore, FakeSummaryDays
+from tests.unit.referral_ladder import england_with_referral
 from tests.unit.rules_examples import ENG, ENG_CAL, rows, sessions
 
 T, S = "t", "s"
@@ -48,7 +49,7 @@ MONDAYS = {d: ("O", "O") for d in ENG_CAL.school_days_between(ENG_CAL.start, END
 class World:
     def __init__(self, rule_set: InterventionRuleSet | None = None,
                  students: tuple[str, ...] = ("absent", "fine")) -> None:
-        self.rule_set = rule_set or preset_for(Jurisdiction.ENGLAND, tenant_id=T, rule_set_id="england")
+        self.rule_set = rule_set or england_with_referral(tenant_id=T, rule_set_id="england")
         self.store = FakeStore()
         patterns = {"absent": ALWAYS, "monday": MONDAYS, "fine": {}}
         self.summaries = FakeSummaryDays({sid: year(sid, patterns[sid]) for sid in students})
@@ -133,7 +134,7 @@ def test_a_write_refused_on_the_etag_rereads_and_then_conflicts() -> None:
 
 
 def test_a_stage_that_needs_no_approval_proceeds_by_itself() -> None:
-    preset = preset_for(Jurisdiction.ENGLAND, tenant_id=T, rule_set_id="england")
+    preset = england_with_referral(tenant_id=T, rule_set_id="england")
     first = preset.stages[0].model_copy(update={"requires_approval": False})
     world = World(preset.model_copy(update={"stages": (first, *preset.stages[1:])}))
     counters = world.night(FIFTEENTH)

@@ -12,22 +12,23 @@ from domain.ladder import Finding, StudentInterventionInstance, StudentRef
 from domain.ladder_records import instance_from_record, instance_to_record
 from domain.ladder_rules import ladder_of
 from domain.ladder_transitions import approve, escalate_to_next, mark_done, queue_action, start
-from domain.rules import EvaluationContext, evaluate, preset_for, rule_set_days
+from domain.rules import EvaluationContext, evaluate, rule_set_days
 from domain.rules.baseline import StageBaseline
 from domain.rules.stage_conditions import NoImprovement
-from domain.schools import Jurisdiction, School
+from domain.schools import School
 from domain.summaries import DailySummary
 from services.ports import FixedClock
 from services.scheduler import Scheduler
 from tests.fakes_attendance import FakeRoster, Trips
 from tests.fakes_interventions import FakeRuleSets, FakeStore, FakeSummaryDays
+from tests.unit.referral_ladder import england_with_referral
 from tests.unit.rules_examples import ENG_CAL, check
 from tests.unit.test_scheduler import ALWAYS, year
 from tests.unit.test_stage_conditions import ENTERED, facts
 from tests.unit.test_stage_conditions import year as september
 
 D = date
-RULES = preset_for(Jurisdiction.ENGLAND, tenant_id="t", rule_set_id="england")
+RULES = england_with_referral(tenant_id="t", rule_set_id="england")
 AT_MEETING = D(2024, 10, 1)  # the day the student reached the meeting stage (noImprovement)
 NIGHT = ENG_CAL.school_days[ENG_CAL.index_of(AT_MEETING) + 24]  # 25 school days on: the 20-day wait ran
 

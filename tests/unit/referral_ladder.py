@@ -1,0 +1,20 @@
+"""A four-stage ladder for tests of the ladder's own mechanics (escalation to a last ESCALATION
+stage, hand-on at tier 3): England's support ladder with a referral to the local authority as
+stage 4. The shipped England ladder stops at the meeting; its penalty notices are a track of
+their own (domain/rules/presets/england-penalty.json)."""
+
+from __future__ import annotations
+
+from domain.rules import InterventionRuleSet, preset_for
+from domain.schools import Jurisdiction
+
+REFERRAL = {"order": 4, "type": "ESCALATION", "name": "Refer to the local authority's attendance service",
+            "entry": {"type": "attendancePercentThreshold", "threshold": 90, "atOrBelow": True,
+                      "minPossibleSessions": 30},
+            "waitSchoolDays": 0, "requiresApproval": True,
+            "stopConditions": [{"type": "caseResolved"}, {"type": "exemptionActive"}]}
+
+
+def england_with_referral(*, tenant_id: str, rule_set_id: str) -> InterventionRuleSet:
+    ladder = preset_for(Jurisdiction.ENGLAND, tenant_id=tenant_id, rule_set_id=rule_set_id).to_json()
+    return InterventionRuleSet.model_validate({**ladder, "stages": [*ladder["stages"], REFERRAL]})
