@@ -21,6 +21,8 @@ from demo import (
 from domain.access import Principal, Role
 from domain.calendar import SchoolCalendar
 from domain.errors import NotFound
+from domain.intervention_cases import QueueItem
+from domain.rules import InterventionRuleSet, Track
 from domain.schools import Jurisdiction
 
 SEED = 2026
@@ -91,8 +93,10 @@ def run_interventions(container: bootstrap.Container, demo: DemoDistrict | None 
         school = demo_school.school
         admin = Principal(subject=DEMO_ADMIN, tenant_id=school.tenant_id,
                           roles=frozenset({Role.DISTRICT_ADMIN}))
-        (rule_set, _), _ = container.rule_sets.install_preset(admin, school.tenant_id, school.school_id,
-                                                          school.jurisdiction.value)
+        container.rule_sets.install_preset(admin, school.tenant_id, school.school_id,
+                                           school.jurisdiction.value)
+        tracks = sorted(container.rule_sets_reader.active_for_school(school.tenant_id, school.school_id),
+                        key=lambda r: (r.track is not Track.SUPPORT, r.id))
         days = demo_school.calendar.school_days_between(demo_school.calendar.start, demo_school.through)
         started = time.monotonic()
         for day in days:
@@ -101,10 +105,22 @@ def run_interventions(container: bootstrap.Container, demo: DemoDistrict | None 
             if after_night is not None:
                 after_night(demo_school, day, days)
         queue = container.intervention_queue.due(school.tenant_id, school.school_id, None)
-        by_stage = Counter(f"{item.stage_order}. {item.stage_type.value}" for item in queue)
+        names = ", ".join(repr(r.name) for r in tracks)
+        report(f"{school.school_id}: rule sets {names} over {len(days)} school days "
+               f"({time.monotonic() - started:.0f} s); queue on {days[-1]}: {len(queue)} actions "
+               f"({queue_by_track(tracks, queue)})")
+
+
+def queue_by_track(tracks: list[InterventionRuleSet], queue: list[QueueItem]) -> str:
+    """"support preset-eng-demo-s1: 1. LETTER_1: 12; statutory preset-eng-penalty-demo-s1:
+    1. ESCALATION: 3": each track's waiting actions by stage, an empty track included."""
+    parts = []
+    for rule_set in tracks:
+        by_stage = Counter(f"{i.stage_order}. {i.stage_type.value}" for i in queue
+                           if i.rule_set_id == rule_set.id)
         stages = ", ".join(f"{stage}: {n}" for stage, n in sorted(by_stage.items())) or "empty"
-        report(f"{school.school_id}: rule set {rule_set.name!r} over {len(days)} school days "
-               f"({time.monotonic() - started:.0f} s); queue on {days[-1]}: {len(queue)} actions ({stages})")
+        parts.append(f"{rule_set.track.value.lower()} {rule_set.id}: {stages}")
+    return "; ".join(parts)
 
 
 def print_figures(container: bootstrap.Container, report: Callable[[str], None] = print,

@@ -15,7 +15,7 @@ from typing import Any
 from domain.access import Principal
 from domain.errors import AlreadyExists, ConcurrencyError, Forbidden, NotFound, ValidationFailed
 from domain.rules import InterventionRuleSet, StageType, Track, load_presets, parse_rule_set, preset_for
-from domain.rules.conditions import AbsenceCategory, AbsenceCountThreshold
+from domain.rules.conditions import AbsenceCountThreshold, Condition
 from domain.schools import Jurisdiction
 from services.audit import AuditLog
 from services.roster_ports import RosterReader
@@ -105,9 +105,9 @@ class RuleSets:
         """Copy a jurisdiction's presets into the tenant (or one school): its support ladder and
         its statutory tracks, one rule set each. Their ids are fixed per track and school, so
         installing again returns the support ladder installed (False) and adds only a track
-        missing (then True). A stored England ladder still in the shipped pre-track shape (the
-        penalty stage as its stage 4, never edited) gets a new version without it, since the
-        legal track now does that job (docs/rules.md, "Tracks")."""
+        missing (then True). A stored ladder still in the shipped pre-track shape (England's
+        penalty stage 4, Ireland's 20-day stage 3; never edited) gets a new version without
+        that stage, since a statutory track now does its job (docs/rules.md, "Tracks")."""
         try:
             kind = Jurisdiction(jurisdiction)
         except ValueError:
@@ -117,15 +117,18 @@ class RuleSets:
         ensure_manageable(principal, school_id)
         self._check_school(tenant_id, school_id, kind)
         suffix = f"-{school_id}" if school_id else ""
-        installed = [self._install(principal, tenant_id, school_id, kind, template.id + suffix, template)
-                     for template in load_presets(kind)]
+        templates = load_presets(kind)
+        installed = [self._install(principal, tenant_id, school_id, kind, template.id + suffix, template,
+                                   templates[1:])
+                     for template in templates]
         return installed[0][0], any(created for _, created in installed)
 
     def _install(self, principal: Principal, tenant_id: str, school_id: str | None, kind: Jurisdiction,
-                 rule_set_id: str, template: InterventionRuleSet) -> tuple[Versioned, bool]:
+                 rule_set_id: str, template: InterventionRuleSet,
+                 statutory: tuple[InterventionRuleSet, ...]) -> tuple[Versioned, bool]:
         found = self._store.newest(tenant_id, rule_set_id)
         if found is not None:
-            return self._migrated(principal, found, template), False
+            return self._migrated(principal, found, template, statutory), False
         rule_set = preset_for(kind, tenant_id=tenant_id, rule_set_id=rule_set_id, school_id=school_id,
                               template=template)
         try:
@@ -138,9 +141,10 @@ class RuleSets:
         self._record(principal, rule_set, "ruleset.preset_installed", None)
         return (rule_set, etag), True
 
-    def _migrated(self, principal: Principal, found: Versioned, template: InterventionRuleSet) -> Versioned:
+    def _migrated(self, principal: Principal, found: Versioned, template: InterventionRuleSet,
+                  statutory: tuple[InterventionRuleSet, ...]) -> Versioned:
         current, etag = found
-        if not _pre_track_ladder(current, template):
+        if not _pre_track_ladder(current, template, statutory):
             return found
         rule_set = current.model_copy(update={"version": current.version + 1, "stages": template.stages,
                                               "name": template.name, "description": template.description,
@@ -175,13 +179,22 @@ class RuleSets:
                            after=_summary(rule_set))
 
 
-def _pre_track_ladder(stored: InterventionRuleSet, template: InterventionRuleSet) -> bool:
+def _pre_track_ladder(stored: InterventionRuleSet, template: InterventionRuleSet,
+                      statutory: tuple[InterventionRuleSet, ...]) -> bool:
     """A support ladder installed from a preset before tracks and never edited: the template's
-    stages plus a last ESCALATION stage on the penalty threshold (England's old stage 4)."""
+    stages plus a last ESCALATION stage on what is now a statutory track's entry (England's
+    penalty stage 4, Ireland's 20-day report as stage 3)."""
     if (stored.version != 1 or stored.track is not Track.SUPPORT or template.track is not Track.SUPPORT
             or len(stored.stages) != len(template.stages) + 1):
         return False
     last = stored.stages[-1]
+    duties = {_unlisted(stage.entry) for track in statutory for stage in track.stages}
     return (stored.stages[:-1] == template.stages and last.type is StageType.ESCALATION
-            and isinstance(last.entry, AbsenceCountThreshold)
-            and last.entry.categories == (AbsenceCategory.PENALTY,))
+            and _unlisted(last.entry) in duties)
+
+
+def _unlisted(entry: Condition) -> Condition:
+    """The entry without `listSessions`, which the old stages did not have."""
+    if isinstance(entry, AbsenceCountThreshold):
+        return entry.model_copy(update={"list_sessions": None})
+    return entry

@@ -79,10 +79,13 @@ def test_the_ladder_is_replayed_over_the_term_and_the_queue_reported(loaded):
     for demo_school in district.schools:
         school = demo_school.school
         rule_sets = container.rule_sets_reader.active_for_school(school.tenant_id, school.school_id)
-        assert [r.jurisdiction for r in rule_sets] == [school.jurisdiction]
+        assert {r.jurisdiction for r in rule_sets} == {school.jurisdiction}
+        assert sorted(r.track.value for r in rule_sets)[-1] == "SUPPORT" and len(rule_sets) > 1
         queue = container.intervention_queue.due(school.tenant_id, school.school_id, None)
         line = next(x for x in lines if x.startswith(f"{school.school_id}: rule set"))
         assert f"{len(queue)} actions" in line
+        for rule_set in rule_sets:  # every track in the summary, by its id, empty or not
+            assert f"{rule_set.track.value.lower()} {rule_set.id}: " in line, line
         assert all(item.stage_order == 1 for item in queue)  # nobody approved: the ladder waits
         total += len(queue)
     assert total > 0
@@ -92,19 +95,19 @@ def test_the_ladder_is_replayed_over_the_term_and_the_queue_reported(loaded):
 
 
 def test_simulation_agrees_with_the_nightly_replay(loaded):
-    """Every student the nightly replay put at stage 1 is simulated under the same rule set over
-    the same rows: the simulation enters stage 1 on the same day. (The simulation assumes staff
-    approve and send each letter the same day, so it may go further; nobody approved here.)"""
+    """Every student the nightly replay put at stage 1 of a track is simulated under that
+    track's rule set over the same rows: the simulation enters stage 1 on the same day. (The
+    simulation assumes staff approve and send each letter the same day, so it may go further;
+    nobody approved here.)"""
     container, district, _, _, _ = loaded
     admin = Principal(subject="test", tenant_id="demo-e2e", roles=frozenset({Role.DISTRICT_ADMIN}))
     checked = 0
     for demo_school in district.schools:
         school = demo_school.school
-        [rule_set] = container.rule_sets_reader.active_for_school(school.tenant_id, school.school_id)
         for item in container.intervention_queue.due(school.tenant_id, school.school_id, None):
             simulated = container.rule_previews.simulate(
                 admin, school.tenant_id, school.school_id, item.student_id,
-                rule_set_id=rule_set.id, until=THROUGH)
+                rule_set_id=item.rule_set_id, until=THROUGH)
             assert simulated.timeline.stage_dates()[0] == (1, item.stage_entered_on)
             checked += 1
     assert checked > 0

@@ -162,3 +162,51 @@ def test_presets_install_once_per_scope_and_must_match_the_schools_jurisdiction(
     with pytest.raises(Forbidden):
         service.install_preset(HEAD, T, None, "ENG")
     assert [r.action for r in audit.records] == ["ruleset.preset_installed"] * 5
+
+
+def _pre_track_england(**changes):  # type: ignore[no-untyped-def]
+    """The England ladder as installed before tracks: the penalty stage as its stage 4."""
+    from domain.rules import load_preset
+
+    ladder = load_preset("ENG").to_json()
+    old_stage = {"order": 4, "type": "ESCALATION", "name": "Consider a penalty notice",
+                 "entry": {"type": "absenceCountThreshold", "threshold": 10, "unit": "sessions",
+                           "categories": ["penalty"], "windowSchoolWeeks": 10},
+                 "waitSchoolDays": 0, "stopConditions": [{"type": "entryNoLongerMet"}]}
+    return InterventionRuleSet.model_validate({**ladder, "id": "preset-eng", "tenantId": T,
+                                               "stages": [*ladder["stages"], old_stage], **changes})
+
+
+def test_installing_again_migrates_an_unedited_pre_track_england_ladder(service, audit):  # type: ignore[no-untyped-def]
+    service._store.create(_pre_track_england())
+    (ladder, _), created = service.install_preset(DISTRICT, T, None, "ENG")
+    assert created and (ladder.version, len(ladder.stages)) == (2, 3)
+    assert len(service.get(DISTRICT, T, "preset-eng", 1)[0].stages) == 4  # running instances keep it
+    assert [r.action for r in audit.records] == ["ruleset.migrated", "ruleset.preset_installed"]
+    (again, _), created_again = service.install_preset(DISTRICT, T, None, "ENG")
+    assert (again.version, created_again) == (2, False)
+
+
+def test_an_edited_pre_track_ladder_is_left_alone(service, audit):  # type: ignore[no-untyped-def]
+    service._store.create(_pre_track_england(version=2))
+    (ladder, _), created = service.install_preset(DISTRICT, T, None, "ENG")
+    assert created and (ladder.version, len(ladder.stages)) == (2, 4)  # only the legal track added
+    assert [r.action for r in audit.records] == ["ruleset.preset_installed"]
+
+
+def test_installing_again_migrates_an_unedited_pre_track_irish_ladder(service, audit):  # type: ignore[no-untyped-def]
+    from domain.rules import load_preset
+
+    ladder = load_preset("IE").to_json()
+    report = {"order": 3, "type": "ESCALATION", "name": "Report to Tusla: 20 days absent (s.21(4)(b))",
+              "letterTemplateKey": "ie-tusla-report", "waitSchoolDays": 0,
+              "entry": {"type": "absenceCountThreshold", "threshold": 20, "unit": "days",
+                        "categories": ["any"]}}
+    service._store.create(InterventionRuleSet.model_validate(
+        {**ladder, "id": "preset-ie-ie", "tenantId": T, "schoolId": "ie",
+         "stages": [*ladder["stages"], report]}))
+    (letters, _), created = service.install_preset(DISTRICT, T, "ie", "IE")
+    assert created and letters.version == 2
+    assert [s.type.value for s in letters.stages] == ["LETTER_1", "LETTER_2"]
+    assert {r.id for r, _ in service.list(T, "ie")} >= {"preset-ie-tusla-20-days-ie",
+                                                        "preset-ie-suspension-ie"}
