@@ -71,7 +71,8 @@ def rule_facts_for(rule_set: InterventionRuleSet, rows: Iterable[DailySummary], 
                    recorded: InstanceFacts | None = None,
                    previous_calendar: SchoolCalendar | None = None) -> FactsFor:
     """The simulation's facts for one student from all their rows (every row is at hand, so no
-    `required_days` bookkeeping); `recorded` stands for what staff recorded, the same all year."""
+    `required_days` bookkeeping); `recorded` stands for what staff recorded, the same all year.
+    `rows` may include the previous school year's, for windows reaching back into it."""
     by_date = {row.date: row for row in rows}
 
     def facts(row: DailySummary, instance: StudentInterventionInstance | None) -> RuleFacts:
@@ -82,17 +83,27 @@ def rule_facts_for(rule_set: InterventionRuleSet, rows: Iterable[DailySummary], 
 
 def simulate_rule_set(rule_set: InterventionRuleSet, student: StudentRef, rows: Sequence[DailySummary],
                       calendar: SchoolCalendar, *, until: date | None = None,
-                      recorded: InstanceFacts | None = None, assume_interventions: bool = True) -> Timeline:
-    """Replay a student's year under a saved or draft rule set (see `domain/simulation.py`)."""
+                      recorded: InstanceFacts | None = None, assume_interventions: bool = True,
+                      previous_calendar: SchoolCalendar | None = None,
+                      previous_rows: Sequence[DailySummary] = ()) -> Timeline:
+    """Replay a student's year under a saved or draft rule set (see `domain/simulation.py`).
+    `previous_calendar` and `previous_rows` (the student's rows of the year before) let windows
+    reach back across the summer; only this year's nights are replayed."""
     return simulate(ladder_of(rule_set), student, rows, calendar,
-                    rule_facts_for(rule_set, rows, calendar, recorded=recorded), until=until,
+                    rule_facts_for(rule_set, (*previous_rows, *rows), calendar, recorded=recorded,
+                                   previous_calendar=previous_calendar), until=until,
                     assume_interventions=assume_interventions)
 
 
 def rule_set_impact(rule_set: InterventionRuleSet, school: tuple[str, str],
                     rows_by_student: Mapping[str, Sequence[DailySummary]], calendar: SchoolCalendar, *,
-                    today: date) -> Impact:
-    """How many of a school's students a rule set would put at, and through, each stage by `today`."""
+                    today: date, previous_calendar: SchoolCalendar | None = None,
+                    previous_rows: Mapping[str, Sequence[DailySummary]] | None = None) -> Impact:
+    """How many of a school's students a rule set would put at, and through, each stage by `today`;
+    `previous_rows` by student, with `previous_calendar`, as for `simulate_rule_set`."""
+    before = previous_rows or {}
     return impact(ladder_of(rule_set), school, rows_by_student, calendar,
-                  lambda student_id: rule_facts_for(rule_set, rows_by_student[student_id], calendar),
+                  lambda student_id: rule_facts_for(rule_set, (*before.get(student_id, ()),
+                                                               *rows_by_student[student_id]), calendar,
+                                                    previous_calendar=previous_calendar),
                   today=today)

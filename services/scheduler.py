@@ -19,7 +19,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from domain.calendar import SchoolCalendar
-from domain.errors import NotFound
 from domain.intervention_cases import CaseStatus
 from domain.ladder import ActionState, InstanceStatus, StudentInterventionInstance, StudentRef
 from domain.ladder_nightly import run_night
@@ -41,6 +40,7 @@ from services.meeting_resend import InvitationReader, resend_lost_invitations
 from services.ports import Clock
 from services.roster_ports import RosterReader
 from services.rules_ports import RuleSetReader
+from services.school_years import previous_year
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +84,7 @@ class Scheduler:
         calendar = self._roster.calendar_for(tenant_id, school_id, day)
         if not calendar.is_school_day(day):
             return result
-        previous = self._previous_calendar(tenant_id, school_id, calendar)
+        previous = previous_year(self._roster, tenant_id, school_id, calendar)
         latest = _latest(self._store.instances(tenant_id, school_id))
         if resent := resend_lost_letter_jobs(self._store, self._send_letter_job, latest.values(), day=day,
                                              now=self._clock.now(), after=self._resend_after,
@@ -166,14 +166,6 @@ class Scheduler:
                 self._send_letter_job(job)
                 result.count("letterJobs")
             result.count("escalatedEvents", len(found.outbound))
-
-    def _previous_calendar(self, tenant_id: str, school_id: str,
-                           calendar: SchoolCalendar) -> SchoolCalendar | None:
-        """Last year's calendar, for school-week windows reaching back across the summer."""
-        try:
-            return self._roster.calendar_for(tenant_id, school_id, calendar.start - timedelta(days=1))
-        except NotFound:
-            return None
 
 
 class _Versions:
