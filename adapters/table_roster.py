@@ -54,6 +54,13 @@ class TableRoster:
             return rows.calendar_of(row)
         raise NotFound(f"no school year of {school_id!r} contains {day}", field="date")
 
+    def calendar_before(self, tenant_id: str, school_id: str, day: date) -> SchoolCalendar | None:
+        found = self._calendars.query(
+            "PartitionKey eq @pk and lastDay lt @day",
+            parameters={"pk": rows.school_partition(tenant_id, school_id), "day": day.isoformat()})
+        latest = max(found, key=lambda row: str(row["lastDay"]), default=None)
+        return None if latest is None else rows.calendar_of(latest)
+
     def students(self, tenant_id: str, school_id: str) -> list[Student]:
         partition = rows.school_partition(tenant_id, school_id)
         return [rows.student_of(tenant_id, school_id, r) for r in self._students.partition(partition)]

@@ -82,7 +82,8 @@ def rule_facts_for(rule_set: InterventionRuleSet, rows: Iterable[DailySummary], 
     `required_days` bookkeeping); `recorded` stands for what staff recorded, the same all year.
     `every_row`: let conditions list the sessions they count (one student's simulation, not a
     school's impact). `history`: instances from before the replay (a statutory track's limit);
-    the replay's own closed instances join it as the simulation passes them in."""
+    the replay's own closed instances join it as the simulation passes them in.
+    `rows` may include the previous school year's, for windows reaching back into it."""
     by_date = {row.date: row for row in rows}
     seen = {instance.id: instance for instance in history}
 
@@ -97,19 +98,28 @@ def rule_facts_for(rule_set: InterventionRuleSet, rows: Iterable[DailySummary], 
 def simulate_rule_set(rule_set: InterventionRuleSet, student: StudentRef, rows: Sequence[DailySummary],
                       calendar: SchoolCalendar, *, until: date | None = None,
                       recorded: InstanceFacts | None = None, assume_interventions: bool = True,
-                      history: Iterable[StudentInterventionInstance] = ()) -> Timeline:
+                      history: Iterable[StudentInterventionInstance] = (),
+                      previous_calendar: SchoolCalendar | None = None,
+                      previous_rows: Sequence[DailySummary] = ()) -> Timeline:
     """Replay a student's year under a saved or draft rule set (see `domain/simulation.py`);
-    `history`: the student's instances from before, for a statutory track's limit."""
+    `history`: the student's instances from before, for a statutory track's limit.
+    `previous_calendar` and `previous_rows` (the student's rows of the year before) let windows
+    reach back across the summer; only this year's nights are replayed."""
     return simulate(ladder_of(rule_set), student, rows, calendar,
-                    rule_facts_for(rule_set, rows, calendar, recorded=recorded, every_row=True,
-                                   history=history),
+                    rule_facts_for(rule_set, (*previous_rows, *rows), calendar, recorded=recorded,
+                                   previous_calendar=previous_calendar, every_row=True, history=history),
                     until=until, assume_interventions=assume_interventions)
 
 
 def rule_set_impact(rule_set: InterventionRuleSet, school: tuple[str, str],
                     rows_by_student: Mapping[str, Sequence[DailySummary]], calendar: SchoolCalendar, *,
-                    today: date) -> Impact:
-    """How many of a school's students a rule set would put at, and through, each stage by `today`."""
+                    today: date, previous_calendar: SchoolCalendar | None = None,
+                    previous_rows: Mapping[str, Sequence[DailySummary]] | None = None) -> Impact:
+    """How many of a school's students a rule set would put at, and through, each stage by `today`;
+    `previous_rows` by student, with `previous_calendar`, as for `simulate_rule_set`."""
+    before = previous_rows or {}
     return impact(ladder_of(rule_set), school, rows_by_student, calendar,
-                  lambda student_id: rule_facts_for(rule_set, rows_by_student[student_id], calendar),
+                  lambda student_id: rule_facts_for(rule_set, (*before.get(student_id, ()),
+                                                               *rows_by_student[student_id]), calendar,
+                                                    previous_calendar=previous_calendar),
                   today=today)

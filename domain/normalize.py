@@ -61,10 +61,11 @@ class _Effect:
     counters: tuple[int, ...]  # Totals positions one session with this code adds 1 to
     possible: bool
     keeps_run: bool  # an absence, or not possible: does not break a consecutive-absence run
-    tardy_30: bool  # counted once per mark, not per session
+    tardy_30: bool  # an occasion: counted once per day, not per session
+    truant: bool  # California U: absent without a valid excuse
 
 
-_NO_MARK = _Effect(None, Status.NO_MARK, (POSSIBLE, MISSING), True, False, False)
+_NO_MARK = _Effect(None, Status.NO_MARK, (POSSIBLE, MISSING), True, False, False, False)
 _EFFECTS: dict[str, dict[str, _Effect]] = {}  # per table version
 
 
@@ -74,13 +75,13 @@ def _effects(table: CodeTable) -> dict[str, _Effect]:
         cached = _EFFECTS[table.version] = {}
         for info in table.codes.values():
             if not info.category.possible:
-                cached[info.code] = _Effect(info.code, Status.NOT_REQUIRED, (), False, True, False)
+                cached[info.code] = _Effect(info.code, Status.NOT_REQUIRED, (), False, True, False, False)
                 continue
             status, counter = _STATUS[info.category]
             flagged = (_FLAG_COUNTERS[f] for f in sorted(info.flags) if f in _FLAG_COUNTERS)
             counters = (POSSIBLE, counter, *flagged)
             cached[info.code] = _Effect(info.code, status, counters, True, info.category.absence,
-                                        "tardy-over-30" in info.flags)
+                                        "tardy-over-30" in info.flags, "truancy" in info.flags)
     return cached
 
 
@@ -143,9 +144,14 @@ def recompute(student: Student, calendar: SchoolCalendar, marks_by_day: Mapping[
             counts[counter] += 1
         for counter in pm.counters:
             counts[counter] += 1
-        # occasions: each mark actually used once, so a DAY tardy is one occasion, not two
-        counts[TARDY_30] += ((am_code is not None and am.tardy_30) + (pm_code is not None and pm.tardy_30)
-                             + ((am_code is None or pm_code is None) and day_effect.tardy_30))
+        # EC 48260(a): a full day absent without a valid excuse (both halves), or else one occasion
+        # on a day absent or tardy more than 30 minutes without one: half a day of U is an
+        # occasion, not half a full day, and a day is never more than one truancy
+        if am.truant is not pm.truant:
+            counts[UNEXCUSED] -= 1
+            counts[TARDY_30] += 1
+        elif am.tardy_30 or pm.tardy_30:
+            counts[TARDY_30] += 1
         if am.possible or pm.possible:
             run = run + 1 if am.keeps_run and pm.keeps_run else 0
         rows.append(DailySummary(student_id, day, index, am.status, pm.status, am.code, pm.code,

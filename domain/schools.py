@@ -18,6 +18,15 @@ class Jurisdiction(StrEnum):
         """Ireland and California record a day; England records AM and PM sessions."""
         return self is not Jurisdiction.ENGLAND
 
+    @property
+    def sessions(self) -> tuple[str, ...]:
+        """The register marks a school of this jurisdiction can send (docs/attendance.md, Sessions):
+        England AM and PM; Ireland the day, as Tusla counts days; California the day, or its
+        morning and afternoon apart (a part day unexcused is a truancy occasion, EC 48260)."""
+        if self is Jurisdiction.ENGLAND:
+            return "AM", "PM"
+        return ("DAY",) if self is Jurisdiction.IRELAND else ("DAY", "AM", "PM")
+
 
 class ContactPreference(StrEnum):
     EMAIL = "EMAIL"

@@ -29,7 +29,7 @@ class Totals(NamedTuple):
 
     `present_sessions` excludes late sessions (DfE's own present_sessions column includes them).
     A day-based mark counts as two sessions, so `*_days` properties are sessions / 2.
-    `tardies_over_30` counts occasions (marks), not sessions."""
+    `tardies_over_30` counts occasions (at most one a day), not sessions."""
 
     possible_sessions: int = 0
     present_sessions: int = 0
@@ -39,8 +39,8 @@ class Totals(NamedTuple):
     unauthorised_sessions: int = 0
     penalty_sessions: int = 0  # England: G, N, O, U
     missing_marks: int = 0
-    unexcused_sessions: int = 0  # California: unexcused absence toward truancy
-    tardies_over_30: int = 0  # California: tardy or absent > 30 minutes without valid excuse
+    unexcused_sessions: int = 0  # California: full days of unexcused absence (U both halves)
+    tardies_over_30: int = 0  # California: days tardy or absent > 30 minutes without valid excuse
     explained_sessions: int = 0  # Ireland: Tusla explained reasons
     unexplained_sessions: int = 0
     suspended_sessions: int = 0

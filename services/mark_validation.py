@@ -108,13 +108,16 @@ class MarkValidator:
 
     def _session(self, value: Any) -> str:
         session = (text(value, "session", max_length=8) or "").upper()
-        day_based = self._school.jurisdiction.day_based
-        if session == "DAY" and not day_based:
+        allowed = self._school.jurisdiction.sessions
+        if session in allowed:
+            return session
+        if session == "DAY":
             raise ValidationFailed("this school records AM and PM sessions, not DAY", field="session")
-        if session not in ("AM", "PM", "DAY"):
-            allowed = "AM, PM or DAY" if day_based else "AM or PM"
-            raise ValidationFailed(f"expected {allowed}", field="session")
-        return session
+        if session in ("AM", "PM"):
+            raise ValidationFailed("an Irish school records attendance by the day, as Tusla counts days: "
+                                   "send DAY (a late arrival is L)", field="session")
+        raise ValidationFailed(f"expected {', '.join(allowed[:-1])} or {allowed[-1]}" if len(allowed) > 1
+                               else f"expected {allowed[0]}", field="session")
 
     def _calendar(self, day: date) -> SchoolCalendar:
         for calendar in self._calendars:

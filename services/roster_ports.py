@@ -24,6 +24,10 @@ class RosterReader(Protocol):
         """The calendar whose school year contains `day`. Raises NotFound."""
         ...
 
+    def calendar_before(self, tenant_id: str, school_id: str, day: date) -> SchoolCalendar | None:
+        """The stored calendar with the latest end before `day` (None: none): one query."""
+        ...
+
     def students(self, tenant_id: str, school_id: str) -> list[Student]:
         """Every student of the school, current and past enrolments (one partition read)."""
         ...

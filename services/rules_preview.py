@@ -4,6 +4,8 @@ draft rule set, and preview a draft's impact on a whole school next to the activ
 Both read the school calendar of the date asked about (`until` / `date`, today by default) and
 daily summaries from the start of that school year; nothing is written. A simulation without a
 rule set replays every active one of the school: the support ladder and each statutory track.
+Where a rule set's window reaches back across the summer, they also read the previous year's
+calendar and its rows from the first day such a window needs (docs/rules.md, Windows).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from domain.errors import ValidationFailed
 from domain.ladder import StudentRef
 from domain.ladder_rules import rule_set_impact, simulate_rule_set
 from domain.rules import InterventionRuleSet, Track, parse_rule_set
+from domain.rules.required import previous_year_from
 from domain.simulation import Impact, Timeline
 from domain.summaries import DailySummary
 from services.attendance_ports import SummaryRepository
@@ -27,6 +30,7 @@ from services.ports import Clock
 from services.roster_ports import RosterReader
 from services.rules import RuleSets
 from services.rules_ports import RuleSetReader
+from services.school_years import previous_year
 
 DRAFT_ID = "draft"
 
@@ -96,13 +100,19 @@ class RulePreviews:
     def _replay(self, rule_sets: list[InterventionRuleSet], tenant_id: str, school_id: str, student_id: str,
                 until: date | None) -> list[Simulation]:
         calendar, last = self._year(tenant_id, school_id, until)
-        rows = self._summaries.for_student(tenant_id, school_id, student_id, calendar.start, last)
+        previous = previous_year(self._roster, tenant_id, school_id, calendar)
+        first = min((previous_year_from(r, calendar, previous) or calendar.start for r in rule_sets),
+                    default=calendar.start)
+        rows = self._summaries.for_student(tenant_id, school_id, student_id, first, last)  # one query
+        earlier = [r for r in rows if r.date < calendar.start]
+        rows = rows[len(earlier):]
         # a statutory track's limit reaches back years: the notices stored before this year count
         before = [i for i in (self._instances.student_instances(tenant_id, school_id, student_id)
                               if self._instances else ()) if i.started_on < calendar.start]
         student = StudentRef(tenant_id, school_id, student_id)
         return [Simulation(rule_set, simulate_rule_set(rule_set, student, rows, calendar, until=last,
-                                                       history=before))
+                                                       history=before, previous_calendar=previous,
+                                                       previous_rows=earlier))
                 for rule_set in rule_sets]
 
     def impact(self, tenant_id: str, school_id: str, draft: Mapping[str, Any],
@@ -111,13 +121,20 @@ class RulePreviews:
         rows this school year up to `day` (today by default)."""
         rule_set = draft_rule_set(draft, tenant_id, school_id)
         calendar, today = self._year(tenant_id, school_id, day)
+        actives = self._reader.active_for_school(tenant_id, school_id)
+        previous = previous_year(self._roster, tenant_id, school_id, calendar)
+        reaches = [d for r in (rule_set, *actives) if (d := previous_year_from(r, calendar, previous))]
         rows = self._year_rows.school_rows(tenant_id, school_id, calendar.start, today)
+        # the previous year's rows only for students on roll this year, read only if a window needs them
+        before = ({} if not reaches or previous is None else
+                  {sid: found for sid, found in self._year_rows.school_rows(
+                      tenant_id, school_id, min(reaches), previous.end).items() if sid in rows})
         school = (tenant_id, school_id)
 
         def run(candidate: InterventionRuleSet) -> tuple[InterventionRuleSet, Impact]:
-            return candidate, rule_set_impact(candidate, school, rows, calendar, today=today)
-        return Preview(today, run(rule_set),
-                       [run(active) for active in self._reader.active_for_school(tenant_id, school_id)])
+            return candidate, rule_set_impact(candidate, school, rows, calendar, today=today,
+                                              previous_calendar=previous, previous_rows=before)
+        return Preview(today, run(rule_set), [run(active) for active in actives])
 
     def _year(self, tenant_id: str, school_id: str, day: date | None) -> tuple[SchoolCalendar, date]:
         """The calendar of `day`'s school year and the day itself (at most the year's end)."""

@@ -20,7 +20,6 @@ from datetime import date, timedelta
 from typing import Any
 
 from domain.calendar import SchoolCalendar
-from domain.errors import NotFound
 from domain.intervention_cases import CaseStatus
 from domain.ladder import ActionState, InstanceStatus, StudentInterventionInstance, StudentRef
 from domain.ladder_nightly import run_night
@@ -43,6 +42,7 @@ from services.meeting_resend import InvitationReader, resend_lost_invitations
 from services.ports import Clock
 from services.roster_ports import RosterReader
 from services.rules_ports import RuleSetReader
+from services.school_years import previous_year
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ class Scheduler:
         calendar = self._roster.calendar_for(tenant_id, school_id, day)
         if not calendar.is_school_day(day):
             return result
-        previous = self._previous_calendar(tenant_id, school_id, calendar)
+        previous = previous_year(self._roster, tenant_id, school_id, calendar)
         every_instance = self._store.instances(tenant_id, school_id)
         latest, history = _latest(every_instance), _history(every_instance)
         if resent := resend_lost_letter_jobs(self._store, self._send_letter_job, latest.values(), day=day,
@@ -197,14 +197,6 @@ class Scheduler:
             by_date = self._summaries.on_dates(tenant_id, school_id, school_days)
             rows = [r for by_student in by_date.values() if (r := by_student.get(student_id)) is not None]
         return ChainMap({r.date: r for r in rows}, dict(loaded.items()))
-
-    def _previous_calendar(self, tenant_id: str, school_id: str,
-                           calendar: SchoolCalendar) -> SchoolCalendar | None:
-        """Last year's calendar, for school-week windows reaching back across the summer."""
-        try:
-            return self._roster.calendar_for(tenant_id, school_id, calendar.start - timedelta(days=1))
-        except NotFound:
-            return None
 
 
 class _Versions:

@@ -85,6 +85,10 @@ class FakeRoster:
                 return calendar
         raise NotFound(f"no calendar covers {day}")
 
+    def calendar_before(self, tenant_id: str, school_id: str, day: date) -> SchoolCalendar | None:
+        self.trips.add("calendar")
+        return max((c for c in self.calendars if c.end < day), key=lambda c: c.end, default=None)
+
     def students(self, tenant_id: str, school_id: str) -> list[Student]:
         self.trips.read("students", len(self.student_list))
         return list(self.student_list)

@@ -18,7 +18,7 @@ Definitions, all over the school year to the latest row:
   (England ``I``, Ireland ``A``; California's shipped table has no illness code, so only codes the
   caller passes count) / 2, counted over the student's daily rows passed in.
 * ``unexplainedDays``: England unauthorised absence, Ireland unexplained absence (Tusla), California
-  unexcused absence, each sessions / 2 from the latest row's counters.
+  unexcused absence (U, half days included), each sessions / 2 from the latest row's counters.
 * ``mainlyIllness``: illness is more than half of all absence. The templates use it to choose
   illness wording over the wording for unexplained absence.
 * ``monthly``: for each calendar month with possible sessions, the attendance percent within that
@@ -116,8 +116,7 @@ def illness_sessions(history: Iterable[DailySummary], codes: frozenset[str]) -> 
 def unexplained_sessions(jurisdiction: Jurisdiction, totals: Totals) -> int:
     if jurisdiction is Jurisdiction.IRELAND:
         return totals.unexplained_sessions
-    if jurisdiction is Jurisdiction.CALIFORNIA:
-        return totals.unexcused_sessions
+    # California: every U session, half days included (`unexcused_sessions` holds full days only)
     return totals.unauthorised_sessions
 
 

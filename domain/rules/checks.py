@@ -36,36 +36,39 @@ _SESSIONS: dict[AbsenceCategory, Callable[[Totals], int]] = {
 def absence_count(c: AbsenceCountThreshold, ctx: EvaluationContext) -> Outcome:
     if ctx.today is None:
         return NOTHING_RECORDED
-    totals = not_yet_counted(ctx.totals(c.window_school_days, c.window_school_weeks), ctx)
+    window, gap = ctx.window(c.window_school_days, c.window_school_weeks)
+    totals = not_yet_counted(window, ctx)
     sessions = sum(_SESSIONS[category](totals) for category in c.categories)
     days = c.unit == "days"
     met = sessions >= c.threshold * (2 if days else 1)
     amount = w.days_from_sessions(sessions) if days else w.sessions_and_days(sessions)
     extra = w.breakdown(totals, days) if c.categories == (AbsenceCategory.ANY,) else ""
     where = w.period(c.window_school_days, c.window_school_weeks) + w.counted_after(counted_through(ctx))
-    evidence = (f"{amount} {w.absence_phrase(tuple(k.value for k in c.categories))} {where}{extra}",)
-    if c.list_sessions and met and ctx.every_row:
+    evidence: tuple[str, ...] = (f"{amount} {w.absence_phrase(tuple(k.value for k in c.categories))} "
+                                 f"{where}{extra}",)
+    if c.list_sessions and met and ctx.every_row:  # the sessions that count, then any gap
         evidence += (w.session_list(counted_sessions(c, ctx, lambda t: sum(
             _SESSIONS[category](t) for category in c.categories))),)
-    return Outcome(met, evidence)
+    return Outcome(met, evidence + ((gap,) if gap else ()))
 
 
 def attendance_percent(c: AttendancePercentThreshold, ctx: EvaluationContext) -> Outcome:
     if ctx.today is None:
         return NOTHING_RECORDED
-    totals = ctx.totals(c.window_school_days, c.window_school_weeks)
+    totals, gap = ctx.window(c.window_school_days, c.window_school_weeks)
     where = w.period(c.window_school_days, c.window_school_weeks)
     percent = totals.attendance_percent
     if percent is None:
-        return Outcome(False, (f"no session could be attended {where} yet",))
+        return Outcome(False, _with(gap, f"no session could be attended {where} yet"))
     if totals.possible_sessions < c.min_possible_sessions:
-        return Outcome(False, (f"only {w.plural(totals.possible_sessions, 'session')} could be attended "
-                               f"{where}; attendance is judged from {c.min_possible_sessions} on",))
+        return Outcome(False, _with(gap, f"only {w.plural(totals.possible_sessions, 'session')} could be "
+                                    f"attended {where}; attendance is judged from "
+                                    f"{c.min_possible_sessions} on"))
     met = percent <= c.threshold if c.at_or_below else percent < c.threshold
     expected = (f"more than {w.number(c.threshold)}%" if c.at_or_below
                 else f"{w.number(c.threshold)}% or more")
-    return Outcome(met, (f"attendance {where} is {w.number(percent)}% ({expected} is expected)"
-                         f"{w.missing_marks(totals)}",))
+    return Outcome(met, _with(gap, f"attendance {where} is {w.number(percent)}% ({expected} is expected)"
+                              f"{w.missing_marks(totals)}"))
 
 
 def consecutive_absence(c: ConsecutiveAbsenceDays, ctx: EvaluationContext) -> Outcome:
@@ -82,30 +85,31 @@ def consecutive_absence(c: ConsecutiveAbsenceDays, ctx: EvaluationContext) -> Ou
 def tardy_count(c: TardyCountThreshold, ctx: EvaluationContext) -> Outcome:
     if ctx.today is None:
         return NOTHING_RECORDED
-    totals = ctx.totals(c.window_school_days, c.window_school_weeks)
+    totals, gap = ctx.window(c.window_school_days, c.window_school_weeks)
     where = w.period(c.window_school_days, c.window_school_weeks)
     if c.kind == "over30":
         count: Decimal | int = totals.tardies_over_30
-        text = f"more than 30 minutes late without a valid excuse {w.plural(count, 'time')} {where}"
+        text = (f"late or absent for more than 30 minutes without a valid excuse "
+                f"{w.plural(count, 'time')} {where}")
     elif c.unit == "days":
         count = Decimal(totals.late_sessions) / 2
         text = f"late on {w.plural(count, 'day')} {where}"
     else:
         count = totals.late_sessions
         text = f"late {w.plural(count, 'time')} {where}"
-    return Outcome(count >= c.threshold, (text,))
+    return Outcome(count >= c.threshold, _with(gap, text))
 
 
 def truancy(c: TruancyThreshold, ctx: EvaluationContext) -> Outcome:
     if ctx.today is None:
         return NOTHING_RECORDED
-    totals = ctx.totals(c.window_school_days, c.window_school_weeks)
+    totals, gap = ctx.window(c.window_school_days, c.window_school_weeks)
     days, late = totals.unexcused_days, totals.tardies_over_30
     count = days + late
-    return Outcome(count >= c.threshold, (
-        f"truant {w.plural(count, 'time')} {w.period(c.window_school_days, c.window_school_weeks)}: "
-        f"{w.plural(days, 'day')} absent without a valid excuse and "
-        f"{w.plural(late, 'time')} more than 30 minutes late without one",))
+    return Outcome(count >= c.threshold, _with(
+        gap, f"truant {w.plural(count, 'time')} {w.period(c.window_school_days, c.window_school_weeks)}: "
+             f"{w.plural(days, 'day')} absent without a valid excuse and "
+             f"{w.plural(late, 'time')} late or absent for more than 30 minutes without one"))
 
 
 def date_window(c: DateWindow, ctx: EvaluationContext) -> Outcome:
@@ -123,6 +127,11 @@ def date_window(c: DateWindow, ctx: EvaluationContext) -> Outcome:
         assert c.to_date is not None
         span = f"on or before {w.long_date(c.to_date)}"
     return Outcome(met, (f"{w.long_date(day)} is {'' if met else 'not '}{span}",))
+
+
+def _with(gap: str, sentence: str) -> tuple[str, ...]:
+    """The evidence sentence, followed by what could not be counted, if anything."""
+    return (sentence, gap) if gap else (sentence,)
 
 
 ATTENDANCE_CHECKS: dict[type, Callable[..., Outcome]] = {

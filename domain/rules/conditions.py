@@ -37,7 +37,7 @@ class AbsenceCategory(StrEnum):
     AUTHORISED = "authorised"
     UNAUTHORISED = "unauthorised"
     PENALTY = "penalty"  # England: G, N, O, U
-    UNEXCUSED = "unexcused"  # California: absent without a valid excuse
+    UNEXCUSED = "unexcused"  # California: full days absent without a valid excuse
     EXPLAINED = "explained"  # Ireland: a Tusla reason was given
     UNEXPLAINED = "unexplained"  # Ireland: no reason given
     SUSPENDED = "suspended"  # England E, Ireland D, California S: an authorised absence

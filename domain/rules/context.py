@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING
 from pydantic import Field
 
 from domain.calendar import SchoolCalendar
+from domain.rules import wording as w
 from domain.rules.base import RuleModel
 from domain.rules.baseline import StageBaseline
-from domain.rules.windows import WindowStart, anchor, window_start
+from domain.rules.windows import anchor, window_start
 from domain.summaries import DailySummary, Totals
 
 if TYPE_CHECKING:
@@ -64,9 +65,9 @@ class EvaluationContext:
     """`today` is the student's row on the last school day on or before `as_of` (None: nothing
     recorded yet). `rows` holds the earlier rows `required_days` asked for; a day missing from it
     means nothing was counted by then (before the year, or before the student enrolled).
-    `previous_calendar` and the previous year's rows in `rows` let a school-week window reach
-    back across the summer. `every_row`: `rows` holds every school day's row of the student (a
-    simulation, or the nightly's second look at a student entering a stage that lists sessions)."""
+    `previous_calendar` and the previous year's rows in `rows` let a window reach back across the
+    summer. `every_row`: `rows` holds every school day's row of the student (a simulation, or the
+    nightly's second look at a student entering a stage that lists sessions)."""
 
     calendar: SchoolCalendar
     as_of: date
@@ -93,20 +94,26 @@ class EvaluationContext:
     def totals(self, days: int | None = None, weeks: int | None = None) -> Totals:
         """Counters over the last `days` school days, the last `weeks` school weeks (reaching into
         the previous year when needed and known), or the year to date when both are None."""
+        return self.window(days, weeks)[0]
+
+    def window(self, days: int | None = None, weeks: int | None = None) -> tuple[Totals, str]:
+        """`totals`, and a clause for the evidence when part of the window lay in the previous
+        school year and could not be counted ("" otherwise): its calendar is not stored, or the
+        student has no row on its last school day. That part counts as nothing."""
         start = window_start(self.calendar, self.as_of, days, weeks, self.previous_calendar)
         totals = self.since(self.row_at(start.earlier))
-        if start.previous is not None:
-            totals = _plus(totals, self._previous_part(start))
-        return totals
-
-    def _previous_part(self, start: WindowStart) -> Totals:
-        assert start.previous is not None
+        if not start.reach or self.today is None:
+            return totals, ""
+        unit = "school day" if days is not None else "school week"
+        if start.previous is None:
+            return totals, w.previous_year_unknown(start.reach, unit)
         last_day, earlier = start.previous
         last = self.row_at(last_day)
-        if last is None:  # not on roll at the end of last year: nothing to carry over
-            return _ZERO
+        if last is None:  # not on roll at the end of last year, or its rows were never loaded
+            assert self.previous_calendar is not None
+            return totals, w.previous_year_unrecorded(start.reach, unit, self.previous_calendar.school_year)
         before = self.row_at(earlier)
-        return last.totals if before is None else last.totals.minus(before.totals)
+        return _plus(totals, last.totals if before is None else last.totals.minus(before.totals)), ""
 
     def anchor(self) -> date | None:
         return anchor(self.calendar, self.as_of)

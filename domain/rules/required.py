@@ -1,6 +1,6 @@
 """Which earlier rows evaluating a condition needs, so a caller can load them in one batch:
-the row before each window (and, for a school-week window reaching into the previous year, two
-rows of that year), and the row of the day the current stage began for `noImprovement`.
+the row before each window (and, for a window reaching into the previous year, two rows of that
+year), and the row of the day the current stage began for `noImprovement`.
 Today's row is always needed and is not listed."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def required_days(condition: Condition, calendar: SchoolCalendar, today: date, *
                   previous_calendar: SchoolCalendar | None = None) -> set[date]:
     """Days whose rows `EvaluationContext.rows` must hold to evaluate `condition` on `today`.
     `stage` and `stage_entered_on` are the intervention's current stage and its start date, for
-    `entryNoLongerMet` and `noImprovement`; `previous_calendar` for cross-year school weeks."""
+    `entryNoLongerMet` and `noImprovement`; `previous_calendar` for windows across the summer."""
     return set(_required(condition, calendar, today, stage, stage_entered_on, previous_calendar))
 
 
@@ -64,3 +64,22 @@ def rule_set_days(rule_set: InterventionRuleSet, calendar: SchoolCalendar, today
     for stage in rule_set.stages:
         days |= stage_days(stage, calendar, today, previous_calendar=previous_calendar)
     return days
+
+
+def previous_year_from(rule_set: InterventionRuleSet, calendar: SchoolCalendar,
+                       previous_calendar: SchoolCalendar | None) -> date | None:
+    """The first day of the previous school year whose row some window of the rule set can need
+    on a day of this one (None: no window reaches back). A simulation loads the student's rows
+    from there on; the reach is longest on the year's first school day."""
+    if previous_calendar is None or not calendar.school_days:
+        return None
+    first, found = calendar.school_days[0], []
+    for stage in rule_set.stages:
+        for condition in (stage.entry, *stage.stop_conditions, *stage.escalation_conditions):
+            for part in walk(condition):
+                if isinstance(part, WINDOWED):
+                    reach = window_start(calendar, first, part.window_school_days, part.window_school_weeks,
+                                         previous_calendar).previous
+                    if reach is not None:
+                        found.append(reach[1] or previous_calendar.start)
+    return min(found, default=None)

@@ -18,12 +18,14 @@ from domain.calendar import SchoolCalendar
 
 class WindowStart(NamedTuple):
     """`earlier`: the school day before the window in this year (None: the window starts with
-    the year, so the counters start from zero). `previous`: for a school-week window that reaches
-    back into the previous school year, that year's (last school day, day before its part of the
-    window); None when it does not reach back or no previous calendar was given."""
+    the year, so the counters start from zero). `reach`: how many of the window's school days or
+    school weeks lie before this year's first (0: none). `previous`: for a window that reaches
+    back, the previous school year's (last school day, day before its part of the window); None
+    when it does not reach back or no previous calendar was given."""
 
     earlier: date | None
     previous: tuple[date, date | None] | None = None
+    reach: int = 0
 
 
 @lru_cache(maxsize=4096)
@@ -42,23 +44,37 @@ def days_since(calendar: SchoolCalendar, as_of: date, since: date) -> int:
 def window_start(calendar: SchoolCalendar, as_of: date, days: int | None = None, weeks: int | None = None,
                  previous_calendar: SchoolCalendar | None = None) -> WindowStart:
     """The start of the window of the last `days` school days or `weeks` school weeks ending on
-    `anchor(calendar, as_of)`; neither means the year to date."""
+    `anchor(calendar, as_of)`; neither means the year to date. A window longer than this year so
+    far continues at the end of `previous_calendar`'s year: England's penalty period "can span
+    different terms or school years", and a count of the last N school days is the same count
+    on the first day of September as in July."""
     end = anchor(calendar, as_of)
     if end is None or (days is None and weeks is None):
         return WindowStart(None)
+    known = previous_calendar is not None and bool(previous_calendar.school_days)
     if days is not None:
-        return WindowStart(calendar.nth_school_day_before(end, days))
+        this_year = calendar.count_on_or_before(end)
+        if this_year >= days:
+            return WindowStart(calendar.nth_school_day_before(end, days))
+        if not known:
+            return WindowStart(None, reach=days - this_year)
+        assert previous_calendar is not None
+        reach, last_day = days - this_year, previous_calendar.school_days[-1]
+        return WindowStart(None, (last_day, previous_calendar.nth_school_day_before(last_day, reach)), reach)
     assert weeks is not None
     first = calendar.last_n_school_weeks(end, weeks)[0]
     earlier = calendar.nth_school_day_before(first, 1)
     weeks_this_year = bisect_right(calendar.school_weeks(), calendar.week_of(end))
-    if weeks_this_year >= weeks or previous_calendar is None or not previous_calendar.school_days:
+    if weeks_this_year >= weeks:
         return WindowStart(earlier)
-    # England's penalty period may span two school years: take the missing weeks from the end of
-    # the previous one. A week with school days in both years is one week, counted in this year.
-    missing = weeks - weeks_this_year
+    reach = weeks - weeks_this_year
+    if not known:
+        return WindowStart(earlier, reach=reach)
+    assert previous_calendar is not None
+    # A week with school days in both years is one week, counted in this year.
+    missing = reach
     last_day = previous_calendar.school_days[-1]
     if calendar.week_of(last_day) == calendar.school_weeks()[0]:
         missing += 1
     previous_first = previous_calendar.last_n_school_weeks(last_day, missing)[0]
-    return WindowStart(earlier, (last_day, previous_calendar.nth_school_day_before(previous_first, 1)))
+    return WindowStart(earlier, (last_day, previous_calendar.nth_school_day_before(previous_first, 1)), reach)

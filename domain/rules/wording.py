@@ -67,16 +67,32 @@ def period(days: int | None, weeks: int | None) -> str:
     return "this school year"
 
 
+def previous_year_unknown(reach: int, unit: str) -> str:
+    """A window reaching before this school year with no calendar of the year before stored."""
+    return (f"the {plural(reach, unit)} before this school year could not be counted: "
+            "the previous school year's calendar is not stored")
+
+
+def previous_year_unrecorded(reach: int, unit: str, school_year: str) -> str:
+    """A window reaching into last year, where the student has no row on its last school day."""
+    return f"nothing is recorded for the student in the last {plural(reach, unit)} of {school_year}"
+
+
 def breakdown(totals: Totals, unit_days: bool) -> str:
-    """", 6 of them unexplained" for an any-reason count, in the jurisdiction's own word: only one
-    of these counters is non-zero for a given school's codes."""
-    for sessions, words in ((totals.unexplained_sessions, "unexplained"),
-                            (totals.unexcused_sessions, "without a valid excuse"),
-                            (totals.unauthorised_sessions, "unauthorised")):
-        if sessions:
-            shown = number(Decimal(sessions) / 2) if unit_days else number(sessions)
-            return f", {shown} of them {words}"
-    return ""
+    """", 6 of them unexplained" for an any-reason count, in the jurisdiction's own word, told
+    apart by the counters only that jurisdiction's codes fill. In California every unauthorised
+    session is a U, half days included (`unexcused_sessions` holds only full days, whose half
+    days show as occasions in `tardies_over_30`)."""
+    if totals.unexplained_sessions:
+        sessions, words = totals.unexplained_sessions, "unexplained"
+    elif totals.unexcused_sessions or totals.tardies_over_30:
+        sessions, words = totals.unauthorised_sessions, "without a valid excuse"
+    else:
+        sessions, words = totals.unauthorised_sessions, "unauthorised"
+    if not sessions:
+        return ""
+    shown = number(Decimal(sessions) / 2) if unit_days else number(sessions)
+    return f", {shown} of them {words}"
 
 
 def missing_marks(totals: Totals) -> str:

@@ -252,7 +252,7 @@ CALIFORNIA_SEPTEMBER = {D(2024, 9, 4): "U", D(2024, 9, 5): "E", D(2024, 9, 10): 
 def test_tardies_over_30_minutes() -> None:
     all_rows = rows(DAY_CAL, days(DAY_CAL, D(2024, 9, 20), CALIFORNIA_SEPTEMBER), D(2024, 9, 20), CA)
     assert check(TardyCountThreshold(threshold=1, kind="over30"), DAY_CAL, all_rows, D(2024, 9, 20)) == (
-        True, ("more than 30 minutes late without a valid excuse 1 time this school year",))
+        True, ("late or absent for more than 30 minutes without a valid excuse 1 time this school year",))
     assert not check(TardyCountThreshold(threshold=2, kind="over30"), DAY_CAL, all_rows, D(2024, 9, 20)).met
 
 
@@ -262,7 +262,7 @@ def test_truancy_counts_unexcused_days_and_long_tardies_together() -> None:
     all_rows = rows(DAY_CAL, days(DAY_CAL, D(2024, 9, 20), CALIFORNIA_SEPTEMBER), D(2024, 9, 20), CA)
     outcome = check(TruancyThreshold(threshold=3), DAY_CAL, all_rows, D(2024, 9, 20))
     assert outcome == (True, ("truant 3 times this school year: 2 days absent without a valid excuse and "
-                              "1 time more than 30 minutes late without one",))
+                              "1 time late or absent for more than 30 minutes without one",))
     assert not check(TruancyThreshold(threshold=3), DAY_CAL, all_rows, D(2024, 9, 17)).met  # 2 so far
     assert not check(TruancyThreshold(threshold=4), DAY_CAL, all_rows, D(2024, 9, 20)).met
 

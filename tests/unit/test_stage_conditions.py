@@ -81,14 +81,17 @@ def test_entry_no_longer_met_after_absences_are_recoded_as_authorised() -> None:
     after = year({D(2024, 10, 1): ("I", "I"), D(2024, 10, 2): ("G", "G")})
     friday = D(2024, 10, 11)
     assert is_due(stage, context(stage.entry, ENG_CAL, before, friday)).met
+    # no calendar of 2023/24 is given: the evidence says that its 4 school weeks were not counted
+    unknown = "the 4 school weeks before this school year could not be counted: " \
+              "the previous school year's calendar is not stored"
     assert should_stop(context(stage.stop_conditions, ENG_CAL, before, friday, instance=instance)) == (
         False, ("5 sessions (2.5 days) of unauthorised absence that counts towards a penalty notice in the "
-                "last 10 school weeks",))  # 17 Sep's N and the four new ones
+                "last 10 school weeks", unknown))  # 17 Sep's N and the four new ones
     stopped = should_stop(context(stage.stop_conditions, ENG_CAL, after, friday, instance=instance))
     assert stopped.met
     assert stopped.evidence == ("the reason for this step no longer applies",
                                 "3 sessions (1.5 days) of unauthorised absence that counts towards a "
-                                "penalty notice in the last 10 school weeks")
+                                "penalty notice in the last 10 school weeks", unknown)
 
 
 def test_no_improvement_after_the_wait() -> None:
