@@ -6,7 +6,6 @@ it gets 422 here, since each route reads or writes one school's partitions.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -21,6 +20,7 @@ from functions.http.attendance_models import (
     SummaryPage,
     SummaryView,
 )
+from functions.http.params import IsoDate
 from functions.http.platform import OUT, JobRunView
 from functions.http.security import Access, require
 from services.mark_validation import TooManyMarks
@@ -53,8 +53,9 @@ async def post_marks(request: Request,
             summary="A student's daily summaries", **OUT)
 def student_summaries(access: Annotated[Access, Depends(require(Permission.ATTENDANCE_READ))],
                       studentId: Annotated[str, Path(min_length=1, max_length=128)],  # noqa: N803
-                      first: Annotated[date, Query(alias="from", description="First date")],
-                      last: Annotated[date, Query(alias="to", description="Last date (at most 366 days on)")],
+                      first: Annotated[IsoDate, Query(alias="from", description="First date")],
+                      last: Annotated[IsoDate, Query(alias="to",
+                                                     description="Last date (at most 366 days on)")],
                       ) -> SummaryPage:
     rows = bootstrap.container().summaries.for_student(access.tenant_id, access.one_school(), studentId,
                                                        first, last)
@@ -65,7 +66,7 @@ def student_summaries(access: Annotated[Access, Depends(require(Permission.ATTEN
             summary="A school's attendance figures on a date",
             description="Without `date`: the newest normalized date.", **OUT)
 def school_summary(access: Annotated[Access, Depends(require(Permission.ATTENDANCE_READ))],
-                   day: Annotated[date | None, Query(alias="date")] = None) -> SchoolSummaryView:
+                   day: Annotated[IsoDate | None, Query(alias="date")] = None) -> SchoolSummaryView:
     school_id = access.one_school()
     figures = bootstrap.container().summaries.school(access.tenant_id, school_id, day)
     return SchoolSummaryView.of(school_id, figures)
@@ -78,7 +79,7 @@ def school_summary(access: Annotated[Access, Depends(require(Permission.ATTENDAN
                          "(after a calendar or code-mapping change). 409 while another run holds "
                          "the school.", **OUT)
 def normalize(access: Annotated[Access, Depends(require(Permission.JOBS_RUN))],
-              day: Annotated[date, Query(alias="date")],
+              day: Annotated[IsoDate, Query(alias="date")],
               full: bool = False) -> JobRunView:
     run = bootstrap.container().normalize_jobs.run_now(access.principal, access.tenant_id,
                                                        access.one_school(), day, full=full)

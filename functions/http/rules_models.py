@@ -14,6 +14,7 @@ from pydantic import Field
 from domain.errors import DomainError
 from domain.rules import InterventionRuleSet
 from domain.simulation import Impact, Timeline
+from functions.http.params import IsoDate
 from functions.http.platform import ApiModel
 
 
@@ -41,7 +42,7 @@ class SimulateRequest(ApiModel):
     rule_set_id: str | None = Field(default=None, min_length=1, max_length=100)
     version: int | None = Field(default=None, ge=1, description="Default: the newest")
     draft: dict[str, Any] | None = Field(default=None, description="A rule set to try instead of a saved one")
-    until: dt.date | None = Field(default=None, description="Replay up to this date (default today)")
+    until: IsoDate | None = Field(default=None, description="Replay up to this date (default today)")
 
 
 class TimelineEntryView(ApiModel):
