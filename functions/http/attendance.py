@@ -23,11 +23,8 @@ from functions.http.attendance_models import (
 from functions.http.params import IsoDate
 from functions.http.platform import OUT, JobRunView
 from functions.http.security import Access, require
-from services.mark_validation import TooManyMarks
 
 router = APIRouter(tags=["attendance"])
-# Far above 10,000 Wonde records; refused before the body is parsed.
-MAX_BODY_BYTES = 32 * 1024 * 1024
 
 
 @router.post("/api/attendance/marks", response_model=IngestView, summary="Ingest SIS attendance marks",
@@ -40,9 +37,7 @@ MAX_BODY_BYTES = 32 * 1024 * 1024
 async def post_marks(request: Request,
                      access: Annotated[Access, Depends(require(Permission.ATTENDANCE_WRITE))]) -> IngestView:
     school_id = access.one_school()
-    raw = await request.body()
-    if len(raw) > MAX_BODY_BYTES:
-        raise TooManyMarks(f"the body is over {MAX_BODY_BYTES} bytes", field="data")
+    raw = await request.body()  # capped at MAX_MARKS_BODY_BYTES before it was read (body_limit.py)
     # storage calls block: off the event loop
     result = await run_in_threadpool(bootstrap.container().ingestion.ingest_payload, access.principal,
                                      access.tenant_id, school_id, raw)
