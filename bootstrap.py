@@ -80,6 +80,7 @@ from services.outbox import DISPATCH_QUEUE, EventPublisher, Outbox, Relay
 from services.ports import Clock, SystemClock
 from services.print_batch_jobs import PRINT_BATCH_QUEUE, PrintBatchJobs
 from services.print_batches import PrintBatches
+from services.rate_limits import CallerLimiter
 from services.roster import RosterService
 from services.roster_ports import RosterReader
 from services.rules import RuleSets
@@ -134,6 +135,11 @@ class Container:
     @cached_property
     def audit(self) -> AuditLog:
         return AuditLog(TableAuditRepository(self.tables(AUDIT_TABLE)), self.clock)
+
+    @cached_property
+    def rate_limiter(self) -> CallerLimiter:
+        """Requests per API caller on this instance (functions/http/rate_limit.py)."""
+        return CallerLimiter(self.settings.rate_limit_per_minute, self.settings.rate_limit_burst)
 
     @cached_property
     def table_roster(self) -> TableRoster:

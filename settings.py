@@ -114,6 +114,22 @@ class Settings(BaseSettings):
 
     log_level: str = setting("LOG_LEVEL", "INFO")
 
+    # Request bodies (functions/http/body_limit.py): every request is capped, a larger body is a
+    # 413 before it is read. Two routes take large bodies; `python -m bench.body_sizes` measured
+    # 3.6 MB for 10,000 marks pretty-printed and 4.9 MB for a 2,000-student school with contacts
+    # (12.3 MB at the route's 5,000 students), so their caps leave about 2x or more of headroom
+    # for the Wonde fields the demo payload does not carry.
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, validation_alias="MAX_BODY_BYTES")
+    max_marks_body_bytes: int = Field(default=16 * 1024 * 1024, ge=1024,
+                                      validation_alias="MAX_MARKS_BODY_BYTES")
+    max_roster_body_bytes: int = Field(default=24 * 1024 * 1024, ge=1024,
+                                       validation_alias="MAX_ROSTER_BODY_BYTES")
+    # Requests per authenticated caller (tenant and token subject), a token bucket on each instance
+    # (functions/http/rate_limit.py); in Azure, API Management's rate-limit-by-key holds the same
+    # limit across instances (infra/app/gateway.bicep). Tests raise it (tests/conftest.py).
+    rate_limit_per_minute: int = Field(default=600, ge=1, validation_alias="RATE_LIMIT_PER_MINUTE")
+    rate_limit_burst: int = Field(default=300, ge=1, validation_alias="RATE_LIMIT_BURST")
+
     # Letter e-mail (Azure Communication Services' SMTP endpoint in Azure; a local server in dev)
     smtp_host: str = setting("SMTP_HOST", "localhost")
     smtp_port: int = setting("SMTP_PORT", 587)

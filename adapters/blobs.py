@@ -68,7 +68,7 @@ class BlobStore:
         except ResourceExistsError:
             existing = self._info(blob)
             if existing.sha256 != digest:
-                raise AlreadyExists(f"{container}/{path} exists with different content") from None
+                raise AlreadyExists("the stored file exists with different content") from None
             return existing
         except AzureError as exc:
             _raise(exc, f"{container}/{path}")
@@ -99,16 +99,16 @@ class BlobStore:
             _raise(exc, f"{container}/{path}")
         expected = (download.properties.metadata or {}).get(HASH_KEY)
         if not expected:
-            raise IntegrityError(f"{container}/{path} has no recorded {HASH_KEY}")
+            raise IntegrityError(f"the stored file has no recorded {HASH_KEY}")
         if sha256_hex(data) != expected:
-            raise IntegrityError(f"{container}/{path} does not match its recorded {HASH_KEY}")
+            raise IntegrityError(f"the stored file does not match its recorded {HASH_KEY}")
         return data
 
     def get_info(self, container: str, path: str) -> StoredBlob:
         """Recorded hash, size and ETag (content not read). NotFound; IntegrityError if unhashed."""
         info = self._info(self._blob(container, path))
         if not info.sha256:
-            raise IntegrityError(f"{container}/{path} has no recorded {HASH_KEY}")
+            raise IntegrityError(f"the stored file has no recorded {HASH_KEY}")
         return info
 
     def exists(self, container: str, path: str) -> bool:
@@ -148,15 +148,17 @@ def _metadata(metadata: dict[str, str] | None, digest: str) -> dict[str, str]:
 
 
 def _raise(exc: AzureError, what: str) -> NoReturn:
+    # domain errors can reach API callers: they never name the container or the blob's path
+    # (tenant, school and ids); the infrastructure failure below is logged, not shown
     if isinstance(exc, ResourceNotFoundError):
-        raise NotFound(f"{what} not found") from exc
+        raise NotFound("the stored file was not found") from exc
     if isinstance(exc, ResourceExistsError):
-        raise AlreadyExists(f"{what} already exists") from exc
+        raise AlreadyExists("the stored file exists already") from exc
     if isinstance(exc, ResourceModifiedError):
-        raise ConcurrencyError(f"{what} changed since it was read") from exc
+        raise ConcurrencyError("the stored file changed since it was read") from exc
     if isinstance(exc, HttpResponseError) and exc.status_code in (400, 413):
         code = getattr(exc.error_code, "value", exc.error_code)
-        raise ValidationFailed(f"{what}: storage refused the request ({code})") from exc
+        raise ValidationFailed(f"storage refused the file ({code})") from exc
     # 5xx, network, auth: not the caller's input; let the trigger fail and be retried
     status = getattr(exc, "status_code", None) or type(exc).__name__
     raise ConnectionError(f"{what}: blob storage failed ({status})") from exc

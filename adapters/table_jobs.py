@@ -53,14 +53,28 @@ class TableJobRunRepository:
         etag = self._table.update(_to_entity(run), etag=run.etag)
         return run.model_copy(update={"etag": etag})
 
-    def list(self, tenant_id: str, *, kind: str | None, scope_prefix: str | None, limit: int,
+    def list(self, tenant_id: str, *, kind: str | None, school_ids: frozenset[str] | None, limit: int,
              continuation: str | None) -> tuple[list[JobRun], str | None]:
-        filter_ = "PartitionKey eq @pk"
+        """A page of the tenant's runs, of one kind and/or of some schools. The schools are part of
+        the query, so a page is never emptied by a filter applied after it was read."""
+        if school_ids is not None and not school_ids:
+            return [], None
+        clauses = ["PartitionKey eq @pk"]
         params: dict[str, object] = {"pk": escape_key_part(tenant_id)}
         if kind:
-            lower, upper = prefix_range(key(kind, scope_prefix or ""))
-            filter_ += " and RowKey ge @lo and RowKey lt @hi"
+            # one school of one kind is a RowKey range; several schools filter the `scope` property
+            one = next(iter(school_ids)) + "/" if school_ids is not None and len(school_ids) == 1 else ""
+            lower, upper = prefix_range(key(kind, one))
+            clauses.append("RowKey ge @lo and RowKey lt @hi")
             params.update(lo=lower, hi=upper)
-        page = self._table.query_page(filter_, parameters=params, page_size=limit,
+        if school_ids is not None:
+            # a school's runs have scopes `{schoolId}/...`; the '/' keeps s1 from matching s10
+            names = [f"s{i}" for i in range(len(school_ids))]
+            ranges = [f"( scope ge @{n} and scope lt @{n}x )" for n in names]
+            clauses.append("( " + " or ".join(ranges) + " )")
+            for n, school in zip(names, sorted(school_ids), strict=True):
+                lower, upper = prefix_range(school + "/")
+                params.update({n: lower, f"{n}x": upper})
+        page = self._table.query_page(" and ".join(clauses), parameters=params, page_size=limit,
                                       continuation=continuation)
         return [_from_entity(tenant_id, r) for r in page.items], page.continuation

@@ -65,6 +65,10 @@ class TableRoster:
         partition = rows.school_partition(tenant_id, school_id)
         return [rows.student_of(tenant_id, school_id, r) for r in self._students.partition(partition)]
 
+    def find_student(self, tenant_id: str, school_id: str, student_id: str) -> Student | None:
+        row = self._students.find(rows.school_partition(tenant_id, school_id), escape_key_part(student_id))
+        return rows.student_of(tenant_id, school_id, row) if row else None
+
     def code_mapping(self, tenant_id: str, school_id: str) -> dict[str, str]:
         partition = rows.school_partition(tenant_id, school_id)
         return {r["sisCode"]: r["code"] for r in self._mappings.partition(partition)}

@@ -32,6 +32,9 @@ BATCH_LIMIT = 100
 BATCH_BYTES = 3 * 1024 * 1024
 
 Op = Literal["create", "upsert", "update", "delete"]
+# Domain errors raised here reach API callers as problem details: they say what happened to "the
+# item" and never name the table or its keys (services name the entity and field where they can).
+_CHANGED = "the item changed since it was read; reload it and try again"
 
 
 class Entity(dict[str, Any]):
@@ -109,7 +112,7 @@ class Table:
         try:
             return _entity(self._client.get_entity(partition_key, row_key))
         except ResourceNotFoundError as exc:
-            raise NotFound(f"{self.name}: no row {partition_key!r}/{row_key!r}") from exc
+            raise NotFound("no such item") from exc
 
     def find(self, partition_key: str, row_key: str) -> Entity | None:
         try:
@@ -123,7 +126,7 @@ class Table:
         try:
             meta = self._client.create_entity(_plain(entity))
         except ResourceExistsError as exc:
-            raise AlreadyExists(f"{self.name}: row exists") from exc
+            raise AlreadyExists("the item exists already") from exc
         return str(meta.get("etag"))
 
     def upsert(self, entity: dict[str, Any], *, merge: bool = False) -> str:
@@ -140,9 +143,9 @@ class Table:
             meta = self._client.update_entity(
                 _plain(entity), mode=mode, etag=etag, match_condition=MatchConditions.IfNotModified)
         except ResourceModifiedError as exc:
-            raise ConcurrencyError(f"{self.name}: the row changed since it was read") from exc
+            raise ConcurrencyError(_CHANGED) from exc
         except ResourceNotFoundError as exc:
-            raise NotFound(f"{self.name}: row is gone") from exc
+            raise NotFound("the item is gone") from exc
         return str(meta.get("etag"))
 
     def delete(self, partition_key: str, row_key: str) -> None:
@@ -173,9 +176,9 @@ class Table:
             self._client.submit_transaction(ops)
         except TableTransactionError as exc:
             if exc.error_code in ("EntityAlreadyExists",):
-                raise AlreadyExists(f"{self.name}: row exists (operation {exc.index})") from exc
+                raise AlreadyExists("an item exists already") from exc
             if exc.error_code in ("UpdateConditionNotSatisfied", "ConditionNotMet"):
-                raise ConcurrencyError(f"{self.name}: a row changed since it was read") from exc
+                raise ConcurrencyError(_CHANGED) from exc
             raise
 
     def query(self, filter: str, *, parameters: dict[str, Any] | None = None,

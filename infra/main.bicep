@@ -66,6 +66,13 @@ param instanceMemoryMB int = 2048
 @description('Flex Consumption scale-out limit.')
 param maximumInstanceCount int = 100
 
+@description('Publisher e-mail of the API Management gateway (it sends service notifications there).')
+param gatewayPublisherEmail string = 'attendance-admin@example.org'
+
+@minValue(1)
+@description('Requests a minute per caller (bearer token tenant and object id) at the API Management gateway, across every app instance; the app\'s own limiter (RATE_LIMIT_PER_MINUTE, the same default) is the last line on each instance.')
+param rateLimitPerMinute int = 600
+
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
   'azd-env-name': environmentName
@@ -160,6 +167,22 @@ module api 'app/api.bicep' = {
   }
 }
 
+// Callers reach the API through API Management, whose rate-limit-by-key holds one counter per
+// caller for all app instances (app/gateway-policy.xml).
+module gateway 'app/gateway.bicep' = {
+  name: 'gateway'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    gatewayName: 'apim-${resourceToken}'
+    publisherEmail: gatewayPublisherEmail
+    publisherName: 'Attendance intervention orchestrator (${environmentName})'
+    backendUri: api.outputs.defaultUri
+    rateLimitPerMinute: rateLimitPerMinute
+  }
+}
+
 // Built-in role definition ids (https://learn.microsoft.com/azure/role-based-access-control/built-in-roles).
 // Least privilege: data-plane roles, Service Bus Sender + Receiver (never Data Owner).
 var roles = {
@@ -227,6 +250,7 @@ output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_FUNCTION_NAME string = api.outputs.functionAppName
 output SERVICE_API_NAME string = api.outputs.functionAppName
 output SERVICE_API_URI string = api.outputs.defaultUri
+output SERVICE_API_GATEWAY_URI string = gateway.outputs.gatewayUri
 output AZURE_MANAGED_IDENTITY_CLIENT_ID string = api.outputs.identityClientId
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.storageAccountName
 output AZURE_STORAGE_BLOB_ENDPOINT string = storage.outputs.blobEndpoint

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import date
 
 from domain.access import Principal
-from domain.errors import NotFound, ValidationFailed
+from domain.errors import ConcurrencyError, NotFound, ValidationFailed
 from domain.intervention_cases import Case, CaseStatus
 from domain.rules import Exemption
 from domain.work_tasks import TaskStatus, WorkTask
@@ -40,12 +40,19 @@ class Casework:
     def _today(self, tenant_id: str, school_id: str) -> date:
         return local_date(self._clock.now(), self._roster.school(tenant_id, school_id))
 
+    def ensure_student(self, tenant_id: str, school_id: str, student_id: str) -> None:
+        """Before a write keyed on a student: a row for a student the school does not have would be
+        an orphan, audited as if it were a real action. Another school's student reads as absent."""
+        if self._roster.find_student(tenant_id, school_id, student_id) is None:
+            raise NotFound(f"no student {student_id!r} in this school", field="studentId")
+
     # exemptions
 
     def set_exemption(self, actor: Principal, tenant_id: str, school_id: str, student_id: str,
                       exemption: Exemption) -> Exemption:
         if exemption.starts_on and exemption.expires_on and exemption.expires_on < exemption.starts_on:
             raise ValidationFailed("expiresOn is before startsOn", field="expiresOn")
+        self.ensure_student(tenant_id, school_id, student_id)
         before = self._store.exemption(tenant_id, school_id, student_id)
         self._store.put_exemption(tenant_id, school_id, student_id, exemption)
         self._audit.record(actor=actor, tenant_id=tenant_id, school_id=school_id,
@@ -107,8 +114,11 @@ class Casework:
                     assignee: str, due_on: date, case_id: str | None = None,
                     task_id: str | None = None) -> WorkTask:
         """`task_id` fixed by the caller makes a retry raise AlreadyExists instead of duplicating."""
+        self.ensure_student(tenant_id, school_id, student_id)
         if case_id is not None and self._cases.case(tenant_id, school_id, case_id) is None:
             raise ValidationFailed("no such case in this school", field="caseId")
+        if case_id is not None and case_id != student_id:  # one case per student, keyed by the student
+            raise ValidationFailed("the case is another student's", field="caseId")
         task = self._store.save_task(WorkTask(task_id or self._new_id(), tenant_id, school_id, student_id,
                                               title, assignee, due_on, TaskStatus.OPEN, actor.subject,
                                               case_id))
@@ -123,8 +133,11 @@ class Casework:
     def update_task(self, actor: Principal, tenant_id: str, school_id: str, task_id: str, etag: str, *,
                     title: str | None = None, assignee: str | None = None, due_on: date | None = None,
                     status: TaskStatus | None = None) -> WorkTask:
-        """ConcurrencyError (412) when `etag` is not the task's current one."""
+        """ConcurrencyError (412) when `etag` is not the task's current one; `*` is refused too
+        (a client must have read the task it overwrites), as meetings and rule sets do."""
         before = self._store.task(tenant_id, school_id, task_id)
+        if before.etag != etag:
+            raise ConcurrencyError("the task changed since you read it; reload it and try again")
         changed = replace(before, etag=etag, title=title or before.title,
                           assignee=assignee or before.assignee, due_on=due_on or before.due_on,
                           status=status or before.status)

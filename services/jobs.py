@@ -20,7 +20,7 @@ class JobRunRepository(Protocol):
     def find(self, tenant_id: str, kind: str, scope: str) -> JobRun | None: ...
     def create(self, run: JobRun) -> JobRun: ...  # raises AlreadyExists
     def replace(self, run: JobRun) -> JobRun: ...  # ETag-conditional; raises ConcurrencyError
-    def list(self, tenant_id: str, *, kind: str | None, scope_prefix: str | None, limit: int,
+    def list(self, tenant_id: str, *, kind: str | None, school_ids: frozenset[str] | None, limit: int,
              continuation: str | None) -> tuple[list[JobRun], str | None]: ...
 
 
@@ -84,7 +84,8 @@ class JobRuns:
         handle.run = self._repo.replace(run)
         log.info("job %s scope=%s %s counters=%s", run.kind, run.scope, status.value, run.counters)
 
-    def list(self, tenant_id: str, *, kind: str | None = None, scope_prefix: str | None = None,
+    def list(self, tenant_id: str, *, kind: str | None = None, school_ids: frozenset[str] | None = None,
              limit: int = 50, continuation: str | None = None) -> tuple[list[JobRun], str | None]:
-        return self._repo.list(tenant_id, kind=kind, scope_prefix=scope_prefix, limit=limit,
+        """`school_ids` None: every run of the tenant; else the runs scoped to those schools."""
+        return self._repo.list(tenant_id, kind=kind, school_ids=school_ids, limit=limit,
                                continuation=continuation)

@@ -3,12 +3,11 @@ handed out only when its bytes still match the SHA-256 recorded when it was rend
 
 Two checks: the blob against the hash in its own metadata (BlobStore.get), and the bytes
 against the artifact row's hash (so a blob replaced together with its metadata is caught too).
-A mismatch is refused (IntegrityError, 409) and written to the audit log.
+A mismatch, or a PDF gone from storage, is refused (IntegrityError, 409) and written to the audit log.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable
 
@@ -18,6 +17,7 @@ from domain.letters.artifacts import ArtifactStatus, LetterArtifact
 from domain.paths import LETTERS
 from services.audit import AuditLog
 from services.letter_ports import ArtifactStore, LetterBlobs
+from services.stored_files import verified
 
 log = logging.getLogger(__name__)
 
@@ -39,17 +39,15 @@ class LetterArtifacts:
 
     def pdf(self, actor: Principal, tenant_id: str, school_id: str, artifact_id: str,
             ensure_school: Callable[[str], None]) -> tuple[LetterArtifact, bytes]:
-        """The artifact and its verified PDF. NotFound (also when it has no PDF yet);
-        IntegrityError when the stored bytes were altered."""
+        """The artifact and its verified PDF. NotFound when it has no PDF yet; IntegrityError when
+        the stored bytes were altered or are gone (services/stored_files.py)."""
         artifact = self._store.get(tenant_id, school_id, artifact_id)
         ensure_school(artifact.school_id)
         if not artifact.storage_path or not artifact.content_hash:
             raise NotFound(f"letter {artifact_id} has no PDF (status {artifact.status.value})")
         try:
-            data = self._blobs.get(LETTERS, artifact.storage_path)
-            if hashlib.sha256(data).hexdigest() != artifact.content_hash:
-                raise IntegrityError(f"letter {artifact_id} does not match the hash recorded when it "
-                                     "was rendered")
+            data = verified(self._blobs, LETTERS, artifact.storage_path, artifact.content_hash,
+                            f"letter {artifact_id}")
         except IntegrityError as exc:
             log.warning("letter %s failed its integrity check", artifact_id)
             self._audit.record(actor=actor, tenant_id=tenant_id, school_id=artifact.school_id,

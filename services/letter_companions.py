@@ -13,18 +13,17 @@ right after the letter in the print batch (same envelope), and marks it DELIVERE
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import replace
 from datetime import datetime
 
-from domain.errors import IntegrityError
 from domain.letters.artifacts import ArtifactStatus, Attachment, LetterArtifact, artifact_id
 from domain.letters.print_batch import PrintEntry
 from domain.letters.templates import LetterTemplate
 from domain.paths import LETTERS
 from domain.schools import School
 from services.letter_ports import ArtifactStore, LetterBlobs
+from services.stored_files import verified
 
 log = logging.getLogger(__name__)
 Original = tuple[LetterArtifact, bytes]  # a translated letter's kept original and its checked PDF
@@ -81,10 +80,9 @@ def checked_original(blobs: LetterBlobs, letter: LetterArtifact,
                     kept.status.value)
         return None
     assert kept.storage_path is not None
-    pdf = blobs.get(LETTERS, kept.storage_path)  # the store checks the blob's own hash
-    if hashlib.sha256(pdf).hexdigest() != kept.content_hash:
-        raise IntegrityError(f"{LETTERS}/{kept.storage_path} (the kept original) does not match "
-                             "its content hash")
+    assert kept.content_hash is not None
+    pdf = verified(blobs, LETTERS, kept.storage_path, kept.content_hash,
+                   f"the kept original of letter {letter.id}")
     return kept, pdf
 
 

@@ -34,7 +34,6 @@ own blob event sends nothing.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import replace
 from datetime import timedelta
@@ -63,6 +62,7 @@ from services.letter_post import channels, print_entry
 from services.normalize_jobs import local_date
 from services.ports import Clock
 from services.print_batches import PrintBatchStore
+from services.stored_files import verified
 
 log = logging.getLogger(__name__)
 # how long a SENDING claim is honoured; sending one e-mail or writing one row takes seconds
@@ -111,9 +111,7 @@ class LetterDelivery:
         if kept is not None and kept.status is ArtifactStatus.PENDING:
             raise NotRendered(f"the original kept beside letter {artifact.id} is not RENDERED yet")
         try:
-            pdf = self._blobs.get(LETTERS, path)
-            if hashlib.sha256(pdf).hexdigest() != artifact.content_hash:
-                raise IntegrityError(f"{LETTERS}/{path} does not match the artifact's content hash")
+            pdf = verified(self._blobs, LETTERS, path, artifact.content_hash or "", f"letter {artifact.id}")
             original = checked_original(self._blobs, artifact, kept)
         except IntegrityError as exc:
             log.warning("letter %s not delivered: integrity check failed", artifact.id)

@@ -55,5 +55,6 @@ class LetterGenerate:
                  if i.status is InstanceStatus.ACTIVE and instance_id in (None, i.id)]
         if not found:
             raise NotFound(f"student {student_id} has no active intervention"
-                           + (f" {instance_id}" if instance_id else ""))
+                           + (f" {instance_id}" if instance_id else ""),
+                           field="instanceId" if instance_id else "studentId")
         return found[0]

@@ -85,6 +85,7 @@ class Meetings:
     def schedule(self, actor: Principal, tenant_id: str, school_id: str, *, student_id: str,
                  starts_at: datetime, ends_at: datetime, instance_id: str | None = None, location: str = "",
                  notes: str = "", attendees: Attendees | None = None) -> InterventionMeeting:
+        self._casework.ensure_student(tenant_id, school_id, student_id)
         now = self._clock.now()
         stage = None
         if instance_id is not None:

@@ -25,6 +25,7 @@ from domain.paths import LETTERS, PRINT_BATCHES, print_batch_path
 from services.audit import AuditLog
 from services.letter_ports import LetterBlobs
 from services.ports import Clock
+from services.stored_files import verified
 
 log = logging.getLogger(__name__)
 
@@ -96,10 +97,7 @@ class PrintBatches:
         path, expected = ((found.pdf_path, found.pdf_sha256) if kind == "pdf"
                           else (found.csv_path, found.csv_sha256))
         try:
-            data = self._blobs.get(PRINT_BATCHES, path)
-            if sha256_of(data) != expected:
-                raise IntegrityError(f"the print batch's {kind} does not match the hash recorded "
-                                     "when it was built")
+            data = verified(self._blobs, PRINT_BATCHES, path, expected, f"the print batch's {kind}")
         except IntegrityError as exc:
             log.warning("print batch %s/%s %s failed its integrity check", school_id, day, kind)
             self._audit.record(actor=actor, tenant_id=tenant_id, school_id=school_id,
@@ -111,10 +109,8 @@ class PrintBatches:
 
     def _letter(self, entry: PrintEntry, actor: Principal | None) -> bytes:
         try:
-            data = self._blobs.get(LETTERS, entry.storage_path)
-            if sha256_of(data) != entry.content_hash:
-                raise IntegrityError(f"letter {entry.artifact_id} does not match the hash recorded "
-                                     "when it was posted")
+            data = verified(self._blobs, LETTERS, entry.storage_path, entry.content_hash,
+                            f"letter {entry.artifact_id}")
         except IntegrityError as exc:
             log.warning("print batch: letter %s failed its integrity check", entry.artifact_id)
             self._audit.record(actor=actor, tenant_id=entry.tenant_id, school_id=entry.school_id,

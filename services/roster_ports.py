@@ -32,6 +32,10 @@ class RosterReader(Protocol):
         """Every student of the school, current and past enrolments (one partition read)."""
         ...
 
+    def find_student(self, tenant_id: str, school_id: str, student_id: str) -> Student | None:
+        """One student of the school (one point read); None when the school has no such student."""
+        ...
+
     def code_mapping(self, tenant_id: str, school_id: str) -> dict[str, str]:
         """SIS-local code (letter or SIS code id) -> jurisdiction code; empty when none."""
         ...

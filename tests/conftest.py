@@ -33,7 +33,10 @@ def settings(connection_string: str, tmp_path_factory: pytest.TempPathFactory): 
     from settings import Settings
 
     keys = tmp_path_factory.mktemp("devkeys")
-    return Settings(storage=connection_string, environment="test", auth_dev_key_dir=str(keys))
+    # one token makes thousands of calls in some tests (the fuzz run): the rate limit is raised
+    # here, and tests of the limit build a container with a small one
+    return Settings(storage=connection_string, environment="test", auth_dev_key_dir=str(keys),
+                    rate_limit_per_minute=1_000_000, rate_limit_burst=1_000_000)
 
 
 @pytest.fixture(scope="session")

@@ -93,6 +93,10 @@ class FakeRoster:
         self.trips.read("students", len(self.student_list))
         return list(self.student_list)
 
+    def find_student(self, tenant_id: str, school_id: str, student_id: str) -> Student | None:
+        self.trips.add("student")
+        return next((s for s in self.student_list if s.student_id == student_id), None)
+
     def code_mapping(self, tenant_id: str, school_id: str) -> dict[str, str]:
         self.trips.add("mapping")
         return dict(self.mapping)

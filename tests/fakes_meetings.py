@@ -16,7 +16,7 @@ from domain.ladder import ActionState, InstanceStatus, StudentInterventionInstan
 from domain.meetings import InterventionMeeting
 from domain.rules import Exemption
 from domain.rules.ruleset import StageType
-from domain.schools import School
+from domain.schools import School, Student
 from domain.work_tasks import WorkTask
 from services.audit import AuditLog
 from services.casework import Casework
@@ -103,7 +103,9 @@ class MeetingWorld:
         self.rule_set = england_with_referral(tenant_id=T, rule_set_id="england")
         self.store = FakeStore()
         school = School(tenant_id=T, school_id=S, name="Oak", jurisdiction="ENG", time_zone="Europe/London")
-        self.roster = FakeRoster(Trips(), school, [ENG_CAL], [])
+        pupil = Student(tenant_id=T, school_id=S, student_id=STUDENT, sis_id=STUDENT, forename="A",
+                        surname="B", enrolment_start=date(2024, 9, 2))
+        self.roster = FakeRoster(Trips(), school, [ENG_CAL], [pupil])
         self.day = date(2024, 10, 14)
         self.clock = FixedClock(datetime(2024, 10, 14, 15, tzinfo=UTC))
         self.audit_rows = FakeAuditRepository()

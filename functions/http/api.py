@@ -17,6 +17,7 @@ from functions.http import (
     problems,
     roster,
     rules,
+    transport,
 )
 from functions.http.correlation import CorrelationMiddleware
 
@@ -33,6 +34,7 @@ def create_api() -> FastAPI:
         redoc_url=None,
     )
     problems.install(api)
+    transport.install(api)  # before the correlation middleware, which then wraps it
     api.add_middleware(CorrelationMiddleware)
     api.include_router(health.router)
     api.include_router(platform.router)

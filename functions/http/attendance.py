@@ -6,7 +6,6 @@ it gets 422 here, since each route reads or writes one school's partitions.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -21,13 +20,11 @@ from functions.http.attendance_models import (
     SummaryPage,
     SummaryView,
 )
+from functions.http.params import IsoDate
 from functions.http.platform import OUT, JobRunView
 from functions.http.security import Access, require
-from services.mark_validation import TooManyMarks
 
 router = APIRouter(tags=["attendance"])
-# Far above 10,000 Wonde records; refused before the body is parsed.
-MAX_BODY_BYTES = 32 * 1024 * 1024
 
 
 @router.post("/api/attendance/marks", response_model=IngestView, summary="Ingest SIS attendance marks",
@@ -40,9 +37,7 @@ MAX_BODY_BYTES = 32 * 1024 * 1024
 async def post_marks(request: Request,
                      access: Annotated[Access, Depends(require(Permission.ATTENDANCE_WRITE))]) -> IngestView:
     school_id = access.one_school()
-    raw = await request.body()
-    if len(raw) > MAX_BODY_BYTES:
-        raise TooManyMarks(f"the body is over {MAX_BODY_BYTES} bytes", field="data")
+    raw = await request.body()  # capped at MAX_MARKS_BODY_BYTES before it was read (body_limit.py)
     # storage calls block: off the event loop
     result = await run_in_threadpool(bootstrap.container().ingestion.ingest_payload, access.principal,
                                      access.tenant_id, school_id, raw)
@@ -53,8 +48,9 @@ async def post_marks(request: Request,
             summary="A student's daily summaries", **OUT)
 def student_summaries(access: Annotated[Access, Depends(require(Permission.ATTENDANCE_READ))],
                       studentId: Annotated[str, Path(min_length=1, max_length=128)],  # noqa: N803
-                      first: Annotated[date, Query(alias="from", description="First date")],
-                      last: Annotated[date, Query(alias="to", description="Last date (at most 366 days on)")],
+                      first: Annotated[IsoDate, Query(alias="from", description="First date")],
+                      last: Annotated[IsoDate, Query(alias="to",
+                                                     description="Last date (at most 366 days on)")],
                       ) -> SummaryPage:
     rows = bootstrap.container().summaries.for_student(access.tenant_id, access.one_school(), studentId,
                                                        first, last)
@@ -65,7 +61,7 @@ def student_summaries(access: Annotated[Access, Depends(require(Permission.ATTEN
             summary="A school's attendance figures on a date",
             description="Without `date`: the newest normalized date.", **OUT)
 def school_summary(access: Annotated[Access, Depends(require(Permission.ATTENDANCE_READ))],
-                   day: Annotated[date | None, Query(alias="date")] = None) -> SchoolSummaryView:
+                   day: Annotated[IsoDate | None, Query(alias="date")] = None) -> SchoolSummaryView:
     school_id = access.one_school()
     figures = bootstrap.container().summaries.school(access.tenant_id, school_id, day)
     return SchoolSummaryView.of(school_id, figures)
@@ -78,7 +74,7 @@ def school_summary(access: Annotated[Access, Depends(require(Permission.ATTENDAN
                          "(after a calendar or code-mapping change). 409 while another run holds "
                          "the school.", **OUT)
 def normalize(access: Annotated[Access, Depends(require(Permission.JOBS_RUN))],
-              day: Annotated[date, Query(alias="date")],
+              day: Annotated[IsoDate, Query(alias="date")],
               full: bool = False) -> JobRunView:
     run = bootstrap.container().normalize_jobs.run_now(access.principal, access.tenant_id,
                                                        access.one_school(), day, full=full)

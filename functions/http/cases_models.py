@@ -10,13 +10,14 @@ from domain.intervention_cases import Case
 from domain.rules import Exemption
 from domain.work_tasks import TaskStatus, WorkTask
 from functions.http.interventions_models import CaseView
+from functions.http.params import IsoDate
 from functions.http.platform import ApiModel
 
 
 class ExemptionBody(ApiModel):
     reason: str = Field(min_length=1, max_length=200, description="Why interventions stop, in staff's words")
-    starts_on: dt.date | None = Field(default=None, description="First day it applies (None: now)")
-    expires_on: dt.date | None = Field(default=None, description="Last day it applies (None: until lifted)")
+    starts_on: IsoDate | None = Field(default=None, description="First day it applies (None: now)")
+    expires_on: IsoDate | None = Field(default=None, description="Last day it applies (None: until lifted)")
 
     def exemption(self) -> Exemption:
         return Exemption(reason=self.reason, starts_on=self.starts_on, expires_on=self.expires_on)
@@ -50,13 +51,13 @@ class TaskBody(ApiModel):
     case_id: str | None = Field(default=None, min_length=1, max_length=128)
     title: str = Field(min_length=1, max_length=200)
     assignee: str = Field(min_length=1, max_length=200, description="The member of staff's subject id")
-    due_on: dt.date
+    due_on: IsoDate
 
 
 class TaskUpdate(ApiModel):
     title: str | None = Field(default=None, min_length=1, max_length=200)
     assignee: str | None = Field(default=None, min_length=1, max_length=200)
-    due_on: dt.date | None = None
+    due_on: IsoDate | None = None
     status: TaskStatus | None = None
 
 

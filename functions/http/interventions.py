@@ -23,6 +23,7 @@ from functions.http.interventions_models import (
     SnoozeBody,
     StudentInterventionsView,
 )
+from functions.http.params import IsoDate
 from functions.http.platform import OUT, JobRunView
 from functions.http.security import Access, require
 from services.intervention_queue import StaffCommand
@@ -36,7 +37,7 @@ ActionId = Annotated[str, Path(min_length=1, max_length=64)]
                         "on or before `date` (any day when omitted), each with its student and the "
                         "evidence its stage was entered with.", **OUT)
 def queue(access: Annotated[Access, Depends(require(Permission.INTERVENTIONS_READ))],
-          day: Annotated[date | None, Query(alias="date")] = None) -> QueuePage:
+          day: Annotated[IsoDate | None, Query(alias="date")] = None) -> QueuePage:
     items = bootstrap.container().intervention_queue.due(access.tenant_id, access.one_school(), day)
     return QueuePage(items=[QueueItemView.of(i) for i in items])
 
@@ -102,7 +103,7 @@ def student(access: Annotated[Access, Depends(require(Permission.INTERVENTIONS_R
              description="Forced: runs again even if the night already ran (a re-run creates nothing "
                          "new). Audited.", **OUT)
 def evaluate(access: Annotated[Access, Depends(require(Permission.JOBS_RUN))],
-             day: Annotated[date, Query(alias="date")]) -> JobRunView:
+             day: Annotated[IsoDate, Query(alias="date")]) -> JobRunView:
     run = bootstrap.container().intervention_jobs.run_now(access.principal, access.tenant_id,
                                                           access.one_school(), day)
     return JobRunView.of(run)

@@ -9,6 +9,7 @@ from pydantic import Field
 
 from domain.intervention_cases import Case, QueueItem
 from domain.ladder_records import instance_to_record
+from functions.http.params import IsoDate
 from functions.http.platform import ApiModel
 from services.intervention_batch import BatchOutcome
 from services.intervention_queue import InstanceHistory, StudentHistory
@@ -52,7 +53,7 @@ class ActionBody(ApiModel):
 
 
 class SnoozeBody(ActionBody):
-    until: dt.date
+    until: IsoDate
 
 
 class BatchApproveBody(ApiModel):

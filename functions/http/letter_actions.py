@@ -15,12 +15,13 @@ import bootstrap
 from domain.access import Permission
 from domain.letters.print_batch import PrintBatch
 from functions.http.letters import ArtifactPage, ArtifactView
+from functions.http.params import IsoDate
 from functions.http.platform import OUT, ApiModel
 from functions.http.security import Access, require
 
 router = APIRouter(tags=["letters"])
 Actor = Annotated[Access, Depends(require(Permission.INTERVENTIONS_ACT))]
-Day = Annotated[dt.date, Path(description="The school-local posting date, YYYY-MM-DD.")]
+Day = Annotated[IsoDate, Path(description="The school-local posting date, YYYY-MM-DD.")]
 
 
 class GenerateBody(ApiModel):

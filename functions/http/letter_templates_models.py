@@ -9,6 +9,7 @@ from pydantic import Field
 
 from domain.letters.authoring import MAX_BODY_CHARS
 from domain.letters.templates import LetterTemplate, LockScope
+from functions.http.params import IsoDate
 from functions.http.platform import ApiModel
 from services.letter_templates import Changes
 from services.letter_templates_source import is_starter
@@ -67,7 +68,7 @@ class TemplateEdit(ApiModel):
     merge_fields: MergeFields | None = Field(
         default=None, description='{"name": {"type": "string", "required": true}}; names from the '
                                   "letters' merge fields (docs/api.md)")
-    effective_from: dt.date | None = Field(default=None, description="In force from this date")
+    effective_from: IsoDate | None = Field(default=None, description="In force from this date")
     lock_scope: LockScope | None = Field(default=None, description="District templates only")
 
     def changes(self) -> Changes:

@@ -8,7 +8,6 @@ carried through to the student's intervention (services/meetings.py).
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Response
@@ -17,6 +16,7 @@ import bootstrap
 from domain.access import Permission
 from domain.meetings import InterventionMeeting, MeetingStatus
 from functions.http.meetings_models import MeetingBody, MeetingPage, MeetingUpdate, MeetingView
+from functions.http.params import IsoDate
 from functions.http.platform import OUT
 from functions.http.rules_models import PreconditionRequired
 from functions.http.security import Access, require
@@ -38,8 +38,8 @@ def _view(response: Response, meeting: InterventionMeeting) -> MeetingView:
             description="Filtered by status (PROPOSED ones wait for staff to book them), student and the "
                         "days they start on (`from`/`to`, UTC, inclusive). Paged.", **OUT)
 def meetings(access: Reader, status: MeetingStatus | None = None,
-             starts_from: Annotated[date | None, Query(alias="from")] = None,
-             starts_to: Annotated[date | None, Query(alias="to")] = None,
+             starts_from: Annotated[IsoDate | None, Query(alias="from")] = None,
+             starts_to: Annotated[IsoDate | None, Query(alias="to")] = None,
              student_id: Annotated[str | None, Query(alias="studentId", min_length=1, max_length=128)] = None,
              limit: Annotated[int, Query(ge=1, le=500)] = 100,
              continuation_token: Annotated[str | None, Query(alias="continuationToken")] = None,

@@ -7,6 +7,7 @@ import datetime as dt
 from pydantic import Field
 
 from domain.meetings import Attendees, FollowUp, InterventionMeeting, MeetingOutcome, MeetingStatus
+from functions.http.params import IsoDate, IsoDateTime
 from functions.http.platform import ApiModel
 from services.meetings import MeetingChange
 
@@ -23,15 +24,15 @@ class AttendeesBody(ApiModel):
 
 class FollowUpBody(ApiModel):
     assignee: str = Field(min_length=1, max_length=200, description="The member of staff's subject id")
-    due_on: dt.date
+    due_on: IsoDate
 
 
 class MeetingBody(ApiModel):
     student_id: str = _ID
     instance_id: str | None = Field(default=None, min_length=1, max_length=128,
                                     description="The intervention the meeting belongs to")
-    starts_at: dt.datetime = Field(description="With a time zone offset")
-    ends_at: dt.datetime
+    starts_at: IsoDateTime = Field(description="With a time zone offset")
+    ends_at: IsoDateTime
     location: str = Field(default="", max_length=200)
     notes: str = Field(default="", max_length=4000)
     attendees: AttendeesBody | None = Field(default=None, description="Who is invited")
@@ -40,14 +41,14 @@ class MeetingBody(ApiModel):
 class MeetingUpdate(ApiModel):
     status: MeetingStatus | None = Field(default=None, description="CANCELLED, HELD or NO_SHOW to move it; "
                                          "SCHEDULED (with times) to book a PROPOSED meeting; omit to edit")
-    starts_at: dt.datetime | None = None
-    ends_at: dt.datetime | None = None
+    starts_at: IsoDateTime | None = None
+    ends_at: IsoDateTime | None = None
     location: str | None = Field(default=None, max_length=200)
     notes: str | None = Field(default=None, max_length=4000)
     attendees: AttendeesBody | None = Field(default=None, description="HELD: who was there")
     outcome: MeetingOutcome | None = None
     outcome_notes: str = Field(default="", max_length=4000)
-    review_on: dt.date | None = Field(default=None, description="MEDICAL_PLAN: the review date")
+    review_on: IsoDate | None = Field(default=None, description="MEDICAL_PLAN: the review date")
     follow_up: FollowUpBody | None = Field(default=None, description="SUPPORT_PLAN: the follow-up task")
 
     def change(self) -> MeetingChange:

@@ -13,6 +13,7 @@ import bootstrap
 from domain.access import Permission
 from domain.audit import AuditRecord
 from domain.jobs import JobRun
+from functions.http.params import IsoDateTime
 from functions.http.security import Access, require
 
 router = APIRouter(tags=["platform"])
@@ -94,7 +95,7 @@ def me(access: Annotated[Access, Depends(require(Permission.PROFILE_READ, school
 @router.get("/api/audit", response_model=AuditPage, response_model_by_alias=True,
             summary="Audit log, newest first")
 def audit(access: Annotated[Access, Depends(require(Permission.AUDIT_READ))],
-          since: datetime | None = None, until: datetime | None = None,
+          since: IsoDateTime | None = None, until: IsoDateTime | None = None,
           entityId: Annotated[str | None, Query(max_length=128)] = None,  # noqa: N803
           limit: Limit = 50, continuation: Token = None) -> AuditPage:
     items, token = bootstrap.container().audit.list(
@@ -108,11 +109,8 @@ def audit(access: Annotated[Access, Depends(require(Permission.AUDIT_READ))],
 def jobs(access: Annotated[Access, Depends(require(Permission.JOBS_READ))],
          kind: Annotated[str | None, Query(max_length=64)] = None,
          limit: Limit = 50, continuation: Token = None) -> JobPage:
-    # job scopes start with the school id, so a school-scoped caller sees its own runs
-    prefix = access.school_id
+    # job scopes start with the school id: the query keeps a caller to the schools it covers
     runs, token = bootstrap.container().jobs.list(
-        access.tenant_id, kind=kind, scope_prefix=prefix, limit=limit, continuation=continuation)
-    allowed = access.school_filter()
-    if allowed is not None:
-        runs = [r for r in runs if r.scope.split("/")[0] in allowed]
+        access.tenant_id, kind=kind, school_ids=access.school_filter(), limit=limit,
+        continuation=continuation)
     return JobPage(items=[JobRunView.of(r) for r in runs], continuation_token=token)

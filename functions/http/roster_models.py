@@ -10,6 +10,7 @@ from pydantic import ConfigDict, Field
 from domain.calendar import SchoolCalendar
 from domain.schools import Guardian, Jurisdiction, School, Student, StudentGuardian
 from domain.wonde import Issue
+from functions.http.params import IsoDate
 from functions.http.platform import ApiModel, Page
 from services.roster_import import ImportResult
 
@@ -47,25 +48,25 @@ class SchoolPage(Page):
 
 class DateRangeBody(ApiModel):
     name: str = Field(min_length=1, max_length=100)
-    start: date
-    end: date
+    start: IsoDate
+    end: IsoDate
 
 
 class CalendarBody(ApiModel):
     model_config = ConfigDict(extra="forbid")  # merged with ApiModel's camelCase config
 
-    start: date
-    end: date
+    start: IsoDate
+    end: IsoDate
     terms: list[DateRangeBody] = Field(default_factory=list, max_length=12)
     holidays: list[DateRangeBody] = Field(default_factory=list, max_length=100)
-    closures: list[date] = Field(default_factory=list, max_length=366)
+    closures: list[IsoDate] = Field(default_factory=list, max_length=366)
     weekend_days: list[int] | None = Field(default=None, max_length=7)
 
 
 class CalendarView(ApiModel):
     school_year: str
-    start: date
-    end: date
+    start: IsoDate
+    end: IsoDate
     terms: list[DateRangeBody]
     holidays: list[DateRangeBody]
     closures: list[date]

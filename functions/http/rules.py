@@ -8,7 +8,6 @@ that load a rule set by id take their scope from it (404 outside the caller's).
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response
@@ -17,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 import bootstrap
 from domain.access import Permission
 from domain.rules import InterventionRuleSet
+from functions.http.params import IsoDate
 from functions.http.platform import OUT
 from functions.http.rules_models import (
     RULE_SET_BODY,
@@ -81,7 +81,8 @@ def install_preset(access: Annotated[Access, Depends(require(Permission.RULES_MA
                          "Reads the year's summaries one month partition at a time.",
              openapi_extra={"requestBody": RULE_SET_BODY}, **OUT)
 async def preview(access: Annotated[Access, Depends(require(Permission.RULES_MANAGE))],
-                  body: RuleSetBody, day: Annotated[date | None, Query(alias="date")] = None) -> PreviewView:
+                  body: RuleSetBody,
+                  day: Annotated[IsoDate | None, Query(alias="date")] = None) -> PreviewView:
     school_id = access.one_school()
     # a school year of rows: storage reads and simulation off the event loop
     result = await run_in_threadpool(bootstrap.container().rule_previews.impact, access.tenant_id,

@@ -14,6 +14,7 @@ from pydantic import Field
 from domain.errors import DomainError
 from domain.rules import InterventionRuleSet
 from domain.simulation import Impact, Timeline
+from functions.http.params import IsoDate
 from functions.http.platform import ApiModel
 
 
@@ -42,7 +43,7 @@ class SimulateRequest(ApiModel):
                                     description="Neither this nor draft: every active rule set (each track)")
     version: int | None = Field(default=None, ge=1, description="Default: the newest")
     draft: dict[str, Any] | None = Field(default=None, description="A rule set to try instead of a saved one")
-    until: dt.date | None = Field(default=None, description="Replay up to this date (default today)")
+    until: IsoDate | None = Field(default=None, description="Replay up to this date (default today)")
 
 
 class TimelineEntryView(ApiModel):

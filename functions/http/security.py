@@ -12,6 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 import bootstrap
 from domain.access import Permission, Principal, authorize
 from domain.errors import NotFound, Unauthenticated, ValidationFailed
+from functions.http import rate_limit
 
 _bearer = HTTPBearer(auto_error=False, description="A JWT from Entra ID (or `make token` locally)")
 
@@ -21,7 +22,9 @@ def authenticate(
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated("a bearer token is required")
-    return bootstrap.container().token_validator.validate(credentials.credentials)
+    principal = bootstrap.container().token_validator.validate(credentials.credentials)
+    rate_limit.check(principal)  # 429 once the caller's allowance is spent
+    return principal
 
 
 @dataclass(frozen=True)

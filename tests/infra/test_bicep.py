@@ -648,3 +648,68 @@ def test_the_postdeploy_hook_is_an_executable_posix_script() -> None:
     text = script.read_text()
     assert "Microsoft.Storage.BlobCreated" in text
     assert "systemKeys.blobs_extension" in text
+
+
+# --- the API Management gateway: the rate limit across every app instance --------------------
+
+
+def gateway_policy(calls: int = 600, client_calls: int = 3000) -> Any:
+    """The policy XML as the Bicep fills it in (its two placeholders), parsed."""
+    import xml.etree.ElementTree as ET
+
+    text = (INFRA / "app" / "gateway-policy.xml").read_text()
+    return ET.fromstring(text.replace("{rateLimitPerMinute}", str(calls))
+                         .replace("{clientLimitPerMinute}", str(client_calls)))
+
+
+def test_api_management_fronts_the_app_on_a_tier_with_rate_limit_by_key() -> None:
+    gateway = the_one("Microsoft.ApiManagement/service")
+    module_ = body(module("main.bicep", "gateway"))
+
+    # the Consumption tier has no rate-limit-by-key; Developer has no SLA
+    assert gateway["sku"]["name"] in {"BasicV2", "StandardV2", "Basic", "Standard", "Premium", "PremiumV2"}
+    assert gateway["tags"] == "tags"
+    protocols = gateway["properties"]["customProperties"]
+    assert {k.strip("'").split("Security.")[1] for k, v in protocols.items() if v == "False"} == {
+        f"{side}Protocols.{p}" for side in ("", "Backend.") for p in ("Tls10", "Tls11", "Ssl30")}
+    assert dotted(module_["params"]["backendUri"]) == "api.outputs.defaultUri"
+    assert dotted(template("main.bicep")["outputs"]["SERVICE_API_GATEWAY_URI"]["value"]) == (
+        "gateway.outputs.gatewayUri")
+
+
+def test_the_gateway_api_forwards_every_method_and_path_to_the_app_over_https() -> None:
+    api = the_one("Microsoft.ApiManagement/service/apis")["properties"]
+    [(_, _, operations)] = deployed("Microsoft.ApiManagement/service/apis/operations")
+
+    assert api["path"] == "api" and api["serviceUrl"] == "${backendUri}/api"
+    assert api["protocols"] == ["https"]
+    assert api["subscriptionRequired"] is False  # callers present Entra ID tokens, not gateway keys
+    assert set(loop_items(operations, template("app/gateway.bicep")["variables"])) == {
+        "GET", "POST", "PUT", "PATCH", "DELETE"}
+    assert body(operations)["properties"]["urlTemplate"] == "/*"
+
+
+def test_the_policy_limits_each_caller_by_its_token_and_each_client_address() -> None:
+    policy = the_one("Microsoft.ApiManagement/service/apis/policies")
+    loaded = walk(policy["properties"]["value"])
+    limits = gateway_policy(calls=600, client_calls=3000).findall("./inbound/rate-limit-by-key")
+
+    assert policy["properties"]["format"] == "rawxml"
+    loads = {"type": "load_text_content", "parameters": {"file_path": "gateway-policy.xml", "encoding": None}}
+    assert loads in [n.get("function") for n in loaded if isinstance(n, dict)]
+    assert [(lim.get("calls"), lim.get("renewal-period")) for lim in limits] == [("3000", "60"),
+                                                                                 ("600", "60")]
+    client, caller = (lim.get("counter-key") for lim in limits)
+    assert "context.Request.IpAddress" in client
+    assert "AsJwt()" in caller and '"oid"' in caller and '"tid"' in caller and "jwt.Subject" in caller
+
+
+def test_the_gateway_limit_and_the_apps_own_default_agree() -> None:
+    from settings import Settings
+
+    declared = template("app/gateway.bicep")["parameters"]["rateLimitPerMinute"]["default"]
+    passed = body(module("main.bicep", "gateway"))["params"]["rateLimitPerMinute"]
+
+    assert passed == "rateLimitPerMinute"
+    assert template("main.bicep")["parameters"]["rateLimitPerMinute"]["default"] == declared
+    assert declared == Settings.model_fields["rate_limit_per_minute"].default

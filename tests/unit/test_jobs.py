@@ -41,7 +41,7 @@ class FakeJobRunRepository:
         self.rows[k] = stored
         return stored.model_copy()
 
-    def list(self, tenant_id, *, kind, scope_prefix, limit, continuation):  # type: ignore[no-untyped-def]
+    def list(self, tenant_id, *, kind, school_ids, limit, continuation):  # type: ignore[no-untyped-def]
         return [r for (t, _, _), r in self.rows.items() if t == tenant_id][:limit], None
 
 
