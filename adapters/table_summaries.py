@@ -122,7 +122,7 @@ class TableLeaseRepository:
         try:
             if found is None:
                 return self._table.insert(row)
-            if datetime.fromisoformat(found["until"]) > now:
+            if datetime.fromisoformat(found["until"]) > now and found.get("owner") != owner:
                 return None
             return self._table.update(row, etag=found.etag or "")
         except (AlreadyExists, ConcurrencyError, NotFound):  # another run took it first

@@ -40,6 +40,8 @@ class Azurite:
                                          table=self.table_port)
 
     def stop(self) -> None:
+        """SIGTERM, so Azurite saves its database to `location` before it exits; SIGKILL only if
+        it has not exited after 10 s."""
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -58,7 +60,10 @@ def start(*, location: Path | None = None, ports: tuple[int, int, int] | None = 
     binary = str(BINARY) if BINARY.exists() else shutil.which("azurite")
     if not binary:
         raise RuntimeError("Azurite is not installed: run `npm ci` (make does it for you)")
-    args = [binary, "--silent", "--skipApiVersionCheck", "--loose",
+    # --disableTelemetry: with telemetry on, Azurite never exits on SIGTERM where its usage report
+    # cannot be sent (no network), so `stop` ended in SIGKILL and lost the writes of the last
+    # autosave interval (5 s) from the data in `location`; and a local run reports nothing anywhere.
+    args = [binary, "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry",
             "--blobHost", "127.0.0.1", "--blobPort", str(blob),
             "--queueHost", "127.0.0.1", "--queuePort", str(queue),
             "--tableHost", "127.0.0.1", "--tablePort", str(table)]

@@ -52,8 +52,9 @@ def advance_blocker(instance: StudentInterventionInstance, ladder: Ladder, entry
     letters is logged, stage N+1's entry condition holds and its stop condition (`stop_condition`,
     when given) does not. `entry=None` checks everything but the conditions, so the nightly
     evaluates them only when nothing else stands in the way. `escalating`: an escalation
-    condition moves the student on at once, so the wait and stage N+1's conditions are waived;
-    the rest still holds."""
+    condition moves the student on at once, so the wait and stage N+1's entry condition are
+    waived; the rest still holds, and so does stage N+1's stop condition when given: entering a
+    stage its own stop condition would close that night is never the step to take."""
     check_version(instance, ladder)
     order = instance.stage_order
     if instance.status is not InstanceStatus.ACTIVE:
@@ -71,7 +72,7 @@ def advance_blocker(instance: StudentInterventionInstance, ladder: Ladder, entry
     letter_to_letter = ladder.stage(order).type.is_letter and following.type.is_letter
     if ladder.intervention_between_letters and letter_to_letter and not instance.intervention_since_done:
         return "an intervention must be logged between two letters"
-    return None if escalating else conditions_blocker(following.order, entry, stop_condition)
+    return conditions_blocker(following.order, None if escalating else entry, stop_condition)
 
 
 def start_blocker(ladder: Ladder, latest: StudentInterventionInstance | None, entry: ConditionResult | None,

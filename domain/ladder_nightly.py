@@ -8,7 +8,8 @@ in this order, whatever the system may do on its own:
 2. an active one: stop it if the current stage's stop condition holds; else, if its escalation
    condition holds, move it to the next stage at once (the wait and the next stage's entry
    condition waived, but only once this stage's action is done), or close it as ESCALATED at the
-   last stage. Stopping wins: taking less action is never the wrong step;
+   last stage. Stopping wins: taking less action is never the wrong step. An escalation does
+   not enter a stage whose stop condition already holds (it waits, like an advance);
 3. enter the next stage when `advance_blocker` allows it (its entry condition holding and its
    stop condition not), or complete after the last stage's wait;
 4. queue the stage's action when it is due or its snooze has ended, and approve it at once when
@@ -16,7 +17,11 @@ in this order, whatever the system may do on its own:
 
 It is a fixpoint: run again on the same night over the result and the same facts, it finds
 nothing to do and returns no events; replayed from the same starting instance, it returns the
-same events with the same ids and hashes. Only school days move the ladder.
+same events with the same ids and hashes. So whatever stage tonight enters is judged by that
+stage's own conditions in the same pass: not entered if its stop condition holds, and closed as
+ESCALATED at once if it is the last stage and its escalation condition holds (what a second run
+would do a moment later, after staff had seen the action in their queue). Only school days move
+the ladder.
 """
 
 from __future__ import annotations
@@ -83,6 +88,8 @@ def run_night(ladder: Ladder, student: StudentRef, latest: StudentInterventionIn
         instance, new = start(ladder, student, latest, entry, on=on, calendar=calendar,
                               stop_condition=stop_condition, baseline=baseline, order=first)
         events += new
+        if (closed := _escalated_on_entry(instance, ladder, facts, on=on)) is not None:
+            return Night(closed.instance, (*events, *closed.events), None, None)
     else:
         instance = latest
         if instance.paused_until is not None and not is_paused(instance, on):
@@ -99,6 +106,9 @@ def run_night(ladder: Ladder, student: StudentRef, latest: StudentInterventionIn
         elif waiting is None:
             instance, waiting = _move_on(instance, ladder, facts, events, on=on, calendar=calendar,
                                          baseline=baseline)
+        if instance.stage_order != latest.stage_order and (
+                closed := _escalated_on_entry(instance, ladder, facts, on=on)) is not None:
+            return Night(closed.instance, (*events, *closed.events), None, None)
     woken = instance.action is ActionState.SNOOZED and (instance.snoozed_until or on) <= on
     if instance.action is ActionState.DUE or woken:
         instance, new = queue_action(instance, on=on)
@@ -138,11 +148,28 @@ def _stop_or_escalate(instance: StudentInterventionInstance, ladder: Ladder, fac
     if ladder.next_after(instance.stage_order) is None:
         return escalate(instance, on=on, reason=reason, evidence=evidence), None
     blocker = advance_blocker(instance, ladder, None, on=on, calendar=calendar, escalating=True)
+    stop_next = None
+    if blocker is None:  # the next stage's stop condition, asked only when nothing else blocks
+        stop_next = facts.stop(instance.stage_order + 1)
+        blocker = conditions_blocker(instance.stage_order + 1, None, stop_next)
     if blocker is not None:
         return None, f"{reason}, but {blocker}"
     moved = escalate_to_next(instance, ladder, on=on, reason=reason, calendar=calendar, evidence=evidence,
-                             baseline=baseline)
+                             baseline=baseline, stop_condition=stop_next)
     return moved, None
+
+
+def _escalated_on_entry(instance: StudentInterventionInstance, ladder: Ladder, facts: StageFacts, *,
+                        on: date) -> Applied | None:
+    """A stage entered tonight whose escalation condition already holds: at the last stage, where
+    an escalation closes the instance whatever its action's state, it closes now rather than on
+    the next run. Elsewhere an escalation waits for the stage's action, so nothing changes."""
+    if instance.status.closed or ladder.next_after(instance.stage_order) is not None:
+        return None
+    finding = facts.escalation(instance.stage_order)
+    if not finding.met:
+        return None
+    return escalate(instance, on=on, reason="escalation condition met", evidence=words(finding.evidence))
 
 
 def _move_on(instance: StudentInterventionInstance, ladder: Ladder, facts: StageFacts,

@@ -70,6 +70,10 @@ class RuleFacts:
         # a stage entered today has no baseline yet: its row is today's, always at hand
         baseline = instance.stage_baseline if here and instance is not None else None
         recorded = self.ctx.instance or InstanceFacts()
+        if not here:  # the meetings recorded are the current stage's: a stage entered today has had none
+            recorded = replace(recorded, last_meeting_outcome=None)
+        if instance is None or instance.status is not InstanceStatus.ACTIVE:
+            recorded = replace(recorded, no_shows=0)  # a new instance: the closed one's meetings stay with it
         return replace(self.ctx, instance=replace(recorded, stage=self.rule_set.stage(order),
                                                   stage_entered_on=entered, stage_baseline=baseline))
 

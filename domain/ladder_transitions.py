@@ -80,12 +80,15 @@ def advance_due(instance: StudentInterventionInstance, ladder: Ladder, entry: Co
 
 def escalate_to_next(instance: StudentInterventionInstance, ladder: Ladder, *, on: date, reason: str,
                      calendar: SchoolCalendar, evidence: tuple[str, ...] = (), actor: str | None = None,
-                     at: datetime | None = None, baseline: StageBaseline | None = None) -> Applied:
+                     at: datetime | None = None, baseline: StageBaseline | None = None,
+                     stop_condition: ConditionResult | None = None) -> Applied:
     """An escalation condition (or staff) moves the student to stage N+1 at once: its wait and
     entry condition are waived, but stage N's action must be done (no stage is skipped) and any
     required intervention between two letters still stands. Records ESCALATED, then STAGE_ENTERED.
-    `baseline`: the counters today, when the caller has the row (None: read later from the row)."""
-    blocker = advance_blocker(instance, ladder, None, on=on, calendar=calendar, escalating=True)
+    `baseline`: the counters today, when the caller has the row (None: read later from the row).
+    `stop_condition`: stage N+1's stop condition today, when the caller has it (the nightly)."""
+    blocker = advance_blocker(instance, ladder, None, on=on, calendar=calendar, escalating=True,
+                              stop_condition=stop_condition)
     if blocker:
         raise InvalidTransition(f"cannot escalate instance {instance.id} to the next stage: {blocker}",
                                 field="stage")

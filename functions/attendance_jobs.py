@@ -37,7 +37,9 @@ def normalize_school(msg: func.QueueMessage) -> None:
     """A malformed body raises (ValueError): after 5 dequeues it rests in normalize-school-poison."""
     request = parse_request(msg.get_body())
     with correlation(request.correlation_id):
-        bootstrap.container().normalize_jobs.handle(request)
+        # the message id is the same on each delivery: a redelivery takes over the school's lease
+        # from an attempt that died holding it (storage went away), instead of waiting it out
+        bootstrap.container().normalize_jobs.handle(request, message_id=msg.id)
 
 
 @bp.service_bus_queue_trigger(arg_name="msg", queue_name="%SIS_SYNC_QUEUE%",

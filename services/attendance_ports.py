@@ -77,7 +77,8 @@ class SummaryRepository(Protocol):
 class LeaseRepository(Protocol):
     def acquire(self, tenant_id: str, school_id: str, owner: str, now: datetime,
                 until: datetime) -> str | None:
-        """A token when the school's normalization lease was free or expired, else None."""
+        """A token when the school's normalization lease was free, expired or already `owner`'s
+        (a redelivered message whose first run died holding it), else None."""
         ...
 
     def release(self, tenant_id: str, school_id: str, token: str) -> None: ...

@@ -14,7 +14,9 @@ beside it (services/letter_companions.py).
 Idempotent: a recipient whose artifact is RENDERED or DELIVERED is skipped; a PENDING one (a
 crash before the PDF was stored) is re-rendered from its merge-data snapshot and template
 version, so the bytes and the blob path are the same. A job whose instance has moved on (no
-longer ACTIVE, another stage, action not APPROVED) is skipped with an audit record saying why.
+longer ACTIVE, another stage, action not APPROVED) is skipped with an audit record saying why,
+unless it is a redelivery of a job whose letters were stored and then sent meanwhile (the stage's
+action DONE, this action's artifacts all rendered or past that): that is logged, not audited.
 From the 5th failed attempt on, the job's unfinished artifacts are marked FAILED with the reason
 and the error re-raised, so the host moves the message to `letter-jobs-poison`.
 
@@ -121,6 +123,12 @@ class LetterRenderer:
         else:
             why = stale_invitation(instance, meeting, job.stage_order, job.meeting_sequence) if meeting else (
                 f"meeting {job.meeting_id} does not exist")
+        if why and self._sent_already(instance, job):
+            # a redelivery (its first attempt failed after the letters were stored, and they went
+            # out meanwhile): nothing was skipped, so nothing to audit
+            log.info("letter job for instance %s stage %s: its letters were sent already",
+                     job.instance_id, job.stage_order)
+            return []
         if why:
             log.info("letter job skipped: instance %s stage %s: %s", job.instance_id,
                      job.stage_order, why)
@@ -139,6 +147,15 @@ class LetterRenderer:
                 self._give_up(job, instance, exc, attempt)
             raise
         return done
+
+    def _sent_already(self, instance: StudentInterventionInstance, job: LetterJob) -> bool:
+        """The stage's letter action is DONE with this job's letters among its rendered ones."""
+        if (job.meeting_id is not None or instance.stage_order != job.stage_order
+                or instance.action is not ActionState.DONE):
+            return False
+        letters = [a for a in self._artifacts.for_stage(job.tenant_id, job.school_id, job.instance_id,
+                                                         job.stage_order) if a.action_id == job.action_id]
+        return bool(letters) and all(a.status.done for a in letters)
 
     def _meeting(self, job: LetterJob) -> InterventionMeeting | None:
         if job.meeting_id is None:

@@ -80,10 +80,14 @@ class Normalization:
         self._clock = clock
         self._round_trips = round_trips  # storage requests so far, for the job run's counters
 
-    def normalize(self, tenant_id: str, school_id: str, day: date, *, full: bool = False) -> NormalizeResult:
+    def normalize(self, tenant_id: str, school_id: str, day: date, *, full: bool = False,
+                  owner: str | None = None) -> NormalizeResult:
         """Rows up to `day`; `full` rebuilds every student from the year's start. A day no
         calendar covers (the summer) only settles corrections of past years. Raises NotFound
-        (the school) and SchoolBusy."""
+        (the school) and SchoolBusy. `owner` names the work for the school's lease: a queue
+        message's id, so that when storage went away before a run could give the lease back, the
+        redelivery of the same message takes it over instead of waiting out LEASE_TTL (None: a
+        run of its own, which only an expired lease lets in)."""
         trips = self._round_trips()
         school = self._roster.school(tenant_id, school_id)
         try:
@@ -91,7 +95,7 @@ class Normalization:
         except NotFound:
             calendar = None
         now = self._clock.now()
-        token = self._lease.acquire(tenant_id, school_id, uuid.uuid4().hex, now, now + LEASE_TTL)
+        token = self._lease.acquire(tenant_id, school_id, owner or uuid.uuid4().hex, now, now + LEASE_TTL)
         if token is None:
             raise SchoolBusy(f"school {school_id} is being normalized; try again shortly")
         try:

@@ -95,11 +95,13 @@ class NormalizeJobs:
         return self._enqueue(school, local_date(sync.completed_at, school), force=True,
                              reason="sis-sync")
 
-    def handle(self, request: NormalizeRequest) -> JobRun | None:
-        """A queue message. A busy school sends the message again, delayed, instead of failing;
-        a normalized one hands over to the intervention scheduler (`after`)."""
+    def handle(self, request: NormalizeRequest, message_id: str | None = None) -> JobRun | None:
+        """A queue message (`message_id`: its id, the same on every delivery). A busy school sends
+        the message again, delayed, instead of failing; a normalized one hands over to the
+        intervention scheduler (`after`)."""
         try:
-            run = self.run(request.tenant_id, request.school_id, request.date, force=request.force)
+            run = self.run(request.tenant_id, request.school_id, request.date, force=request.force,
+                           owner=message_id)
         except SchoolBusy:
             retry = request.model_copy(update={"reason": "retry", "force": True})
             self._send(retry, visibility_timeout=BUSY_RETRY_SECONDS)
@@ -110,11 +112,11 @@ class NormalizeJobs:
         return run
 
     def run(self, tenant_id: str, school_id: str, day: date, *, force: bool = False,
-            full: bool = False) -> JobRun:
+            full: bool = False, owner: str | None = None) -> JobRun:
         """Normalize inside a job run; a scope that already succeeded is skipped unless forced."""
         with self._jobs.run(KIND, scope(school_id, day), tenant_id=tenant_id, force=force) as handle:
             if not handle.skipped:
-                result = self._normalization.normalize(tenant_id, school_id, day, full=full)
+                result = self._normalization.normalize(tenant_id, school_id, day, full=full, owner=owner)
                 for name, value in result.counters().items():
                     handle.count(name, value)
         return handle.run

@@ -3,6 +3,7 @@ jobs skipped, and FAILED after the 5th attempt."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -101,3 +102,16 @@ def test_recipients_priority_one_with_responsibility_and_other_households() -> N
     assert [g.guardian_id for g in recipients(links)] == ["b", "d"]
     assert [g.guardian_id for g in recipients([link("x", 2, pr=False), link("y", 1, pr=False)])] == ["y"]
     assert recipients([]) == []
+
+
+def test_a_redelivered_job_whose_letters_went_out_meanwhile_is_not_audited_as_skipped() -> None:
+    """Its first attempt failed after the PDF was stored (storage went away), the blob trigger sent
+    the letter and the stage is DONE before the job comes back: nothing was skipped."""
+    world = World()
+    [artifact] = world.renderer.handle(world.job)
+    world.artifacts.rows[artifact.id] = replace(world.artifacts.rows[artifact.id],
+                                                status=ArtifactStatus.DELIVERED)
+    world.store.instance_rows[world.instance.id] = replace(world.instance, action=ActionState.DONE)
+    records = len(world.audit.records)
+    assert world.renderer.handle(world.job) == []
+    assert len(world.audit.records) == records and world.blobs.puts == 1

@@ -77,3 +77,15 @@ def test_the_message_shape_is_camel_case_json():
     assert request.model_dump(mode="json", by_alias=True) == {
         "tenantId": "t", "schoolId": "s", "date": "2025-03-03", "force": True, "reason": "nightly",
         "correlationId": "c1"}
+
+
+def test_a_redelivered_message_takes_over_the_lease_its_dead_first_attempt_left():
+    """Storage went away mid-run, so the first attempt could not give the lease back: the same
+    message, delivered again, normalizes at once; any other message still finds the school busy."""
+    world = england()
+    world.summaries.lease = ("message-1", datetime(2099, 1, 1, tzinfo=UTC))
+    request = NormalizeRequest(tenant_id=TENANT, school_id=SCHOOL, date=date(2024, 9, 2))
+    assert world.jobs.handle(request, message_id="message-2") is None  # another message: busy
+    run = world.jobs.handle(request, message_id="message-1")
+    assert run is not None and run.status is JobStatus.SUCCEEDED
+    assert world.summaries.lease is None  # given back this time
