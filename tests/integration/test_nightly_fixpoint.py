@@ -1,6 +1,8 @@
 """A forced re-run of an evaluated night writes nothing, through HTTP on Azurite (issue 11, item 1).
 
-The case from the demo: a pupil on the England preset's MEETING stage misses two meetings, so the
+The case from the demo, on the England ladder as it was shipped before the penalty notices became
+a track of their own (its stage 4 "consider a penalty notice", which a school may still keep): a
+pupil on the MEETING stage misses two meetings, so the
 stage's escalation condition holds, but every absence is authorised leave (C), so "consider a
 penalty notice" (10 unauthorised sessions in 10 school weeks) does not apply and that stage's stop
 condition (`entryNoLongerMet`) already holds. The night used to queue the penalty-notice action and
@@ -9,19 +11,52 @@ meeting stage, queues nothing, and the re-run finds nothing to do."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
+import bootstrap
 from adapters.keys import key
 from adapters.table_interventions import TABLE
-from tests.integration.test_attendance_api import mark, normalize, post
-from tests.integration.test_meetings_api import S1, book, instance_of, record, world  # noqa: F401
+from domain.intervention_cases import Case, CaseStatus
+from domain.ladder import ActionState, InstanceStatus, StudentInterventionInstance
+from domain.rules.ruleset import StageType
+from services.intervention_ports import StudentChange
+from services.ports import FixedClock
+from tests.integration.test_attendance_api import add_school, mark, normalize, post
+from tests.integration.test_meetings_api import NOW, S1, book, instance_of, record
+from tests.unit.referral_ladder import england_with_old_penalty_stage
 
 pytestmark = pytest.mark.integration
 
 NIGHT = "2024-10-16"
+
+
+@pytest.fixture
+def world(client, settings, admin, mint, tenant) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
+    """s1 with only the four-stage ladder active; its first student on the MEETING stage with the
+    action queued and an open case."""
+    previous = bootstrap.container()
+    container = bootstrap.Container(settings, clock=FixedClock(NOW))
+    bootstrap.use_container(container)
+    student, *_ = add_school(client, admin, "s1", 2)
+    ladder = england_with_old_penalty_stage(tenant_id=tenant, rule_set_id="eng-four-stages").to_json()
+    del ladder["tenantId"]
+    created = client.post("/api/interventions/rules", params=S1, headers=admin, json=ladder)
+    assert created.status_code == 201, created.text
+    body = created.json()
+    instance = StudentInterventionInstance(
+        "inst-" + tenant, tenant, "s1", student, body["id"], body["version"], InstanceStatus.ACTIVE, 3,
+        StageType.MEETING, ActionState.QUEUED, date(2024, 9, 20), date(2024, 10, 14), ("evidence",))
+    case = Case(tenant, "s1", student, 1, CaseStatus.OPEN, date(2024, 9, 20), date(2024, 9, 20),
+                (instance.id,))
+    assert container.intervention_store.save(tenant, "s1", [StudentChange(student, ((instance, ()),), (),
+                                                                          case)]) == []
+    yield {"admin": admin, "officer": mint("AttendanceOfficer", tenant, ["s1"]), "student": student,
+           "instance": instance.id, "container": container, "tenant": tenant}
+    bootstrap.use_container(previous)
 
 
 def evaluate(client: Any, w: dict[str, Any]) -> dict[str, Any]:

@@ -18,3 +18,19 @@ REFERRAL = {"order": 4, "type": "ESCALATION", "name": "Refer to the local author
 def england_with_referral(*, tenant_id: str, rule_set_id: str) -> InterventionRuleSet:
     ladder = preset_for(Jurisdiction.ENGLAND, tenant_id=tenant_id, rule_set_id=rule_set_id).to_json()
     return InterventionRuleSet.model_validate({**ladder, "stages": [*ladder["stages"], REFERRAL]})
+
+
+OLD_PENALTY_STAGE = {
+    "order": 4, "type": "ESCALATION", "name": "Consider a penalty notice or a notice to improve",
+    "letterTemplateKey": "eng-notice-to-improve",
+    "entry": {"type": "absenceCountThreshold", "threshold": 10, "unit": "sessions", "categories": ["penalty"],
+              "windowSchoolWeeks": 10},
+    "waitSchoolDays": 0, "requiresApproval": True,
+    "stopConditions": [{"type": "caseResolved"}, {"type": "exemptionActive"}, {"type": "entryNoLongerMet"}]}
+
+
+def england_with_old_penalty_stage(*, tenant_id: str, rule_set_id: str) -> InterventionRuleSet:
+    """The England ladder as shipped before penalty notices became their own track: stage 4 is
+    "consider a penalty notice", stopped when its entry no longer holds (a school may keep it)."""
+    ladder = preset_for(Jurisdiction.ENGLAND, tenant_id=tenant_id, rule_set_id=rule_set_id).to_json()
+    return InterventionRuleSet.model_validate({**ladder, "stages": [*ladder["stages"], OLD_PENALTY_STAGE]})

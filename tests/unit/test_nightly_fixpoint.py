@@ -25,6 +25,7 @@ from domain.rules import EvaluationContext, InstanceFacts, InterventionRuleSet, 
 from domain.schools import Jurisdiction
 from services.intervention_queue import StaffCommand
 from tests.unit.ladder_helpers import CAL, MONDAY, FakeFacts, four_stages, night, started
+from tests.unit.referral_ladder import england_with_old_penalty_stage
 from tests.unit.test_scheduler import ENG_CAL, S, T, World, officer, send_letters, year
 
 A = ActionState
@@ -105,11 +106,12 @@ EXCUSED_MONDAYS = {d: ("C", "C") for d in ENG_CAL.school_days_between(ENG_CAL.st
 
 
 def test_the_scheduler_does_not_queue_a_penalty_notice_the_same_night_would_stop() -> None:
-    """England preset: a pupil away every Monday with leave the school authorised (C) reaches the
+    """England ladder with the old stage 4 (a penalty notice): a pupil away every Monday with
+    leave the school authorised (C) reaches the
     meeting; no improvement after it is the escalation condition, but a penalty notice needs 10
     unauthorised sessions in 10 school weeks, so stage 4's stop condition (`entryNoLongerMet`)
     holds. The night neither queues stage 4 nor stops the instance, and a re-run writes nothing."""
-    world = World(students=("fine",))
+    world = World(england_with_old_penalty_stage(tenant_id=T, rule_set_id="england"), students=("fine",))
     world.summaries.rows["excused"] = year("excused", EXCUSED_MONDAYS)
     for day in ENG_CAL.school_days_between(ENG_CAL.start, date(2024, 11, 21)):
         world.night(day)
