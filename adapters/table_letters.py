@@ -14,7 +14,6 @@ from typing import Any
 
 from adapters.keys import escape_key_part, key
 from adapters.tables import Entity, Table
-from domain.errors import ValidationFailed
 from domain.letters.artifacts import ArtifactStatus, LetterArtifact
 
 TABLE = "letterartifacts"
@@ -100,11 +99,8 @@ class TableLetterArtifacts:
         if status is not None:
             clauses.append("status eq @status")
             params["status"] = status.value
-        try:
-            found = self._table.query_page(" and ".join(clauses), parameters=params, page_size=limit,
-                                           continuation=continuation)
-        except ValueError as exc:
-            raise ValidationFailed(str(exc), field="continuationToken") from None
+        found = self._table.query_page(" and ".join(clauses), parameters=params, page_size=limit,
+                                       continuation=continuation)
         return [_artifact(tenant_id, school_id, r) for r in found.items], found.continuation
 
     def insert(self, artifact: LetterArtifact) -> LetterArtifact:

@@ -15,7 +15,7 @@ from adapters import roster_entities as rows
 from adapters.keys import escape_key_part, key, prefix_range
 from adapters.tables import Table
 from domain.calendar import SchoolCalendar
-from domain.errors import NotFound, ValidationFailed
+from domain.errors import NotFound
 from domain.schools import School, Student
 from services.roster_store import RosterChange, RosterSnapshot, StudentDetail
 
@@ -140,11 +140,8 @@ class TableRoster:
         if year_group:
             filter_ += " and yearGroup eq @year"
             params["year"] = year_group
-        try:
-            page = self._students.query_page(filter_, parameters=params, page_size=limit,
-                                             continuation=continuation)
-        except ValueError as exc:
-            raise ValidationFailed(str(exc), field="continuationToken") from None
+        page = self._students.query_page(filter_, parameters=params, page_size=limit,
+                                         continuation=continuation)
         return [rows.student_of(tenant_id, school_id, r) for r in page.items], page.continuation
 
     def student_detail(self, tenant_id: str, school_id: str, student_id: str) -> StudentDetail:

@@ -25,7 +25,7 @@ from azure.data.tables import (
     UpdateMode,
 )
 
-from domain.errors import AlreadyExists, ConcurrencyError, NotFound
+from domain.errors import AlreadyExists, ConcurrencyError, NotFound, ValidationFailed
 
 BATCH_LIMIT = 100
 # Stay well under the 4 MiB transaction payload limit (the SDK checks neither limit).
@@ -73,19 +73,29 @@ def encode_token(token: Any) -> str | None:
     return base64.urlsafe_b64encode(json.dumps(token, sort_keys=True).encode()).decode()
 
 
+class InvalidToken(ValidationFailed):
+    """A continuation token this service did not issue: 422 naming the query parameter, on every
+    paged route alike (each pages through `Table.query_page`)."""
+
+    def __init__(self) -> None:
+        super().__init__("is not a continuation token of this list; pass back the one the "
+                         "previous page returned, unchanged", field="continuationToken")
+
+
 def decode_token(token: str | None) -> Any:
+    """The SDK token inside an opaque one; InvalidToken for anything else."""
     if not token:
         return None
     try:
         # validate=True: the lenient decoder skips stray characters, so a tampered token decoded
         value = json.loads(base64.b64decode(token.encode(), altchars=b"-_", validate=True))
-    except (ValueError, TypeError) as exc:
-        raise ValueError("continuation token is not valid") from exc
+    except (ValueError, TypeError, RecursionError):
+        raise InvalidToken() from None
     # Anything but the SDK's {"PartitionKey", "RowKey"} shape would restart the query silently.
     if (not isinstance(value, dict) or set(value) != {"PartitionKey", "RowKey"}
             or not all(v is None or isinstance(v, str) for v in value.values())
             or not any(value.values())):
-        raise ValueError("continuation token is not valid")
+        raise InvalidToken()
     return value
 
 
@@ -196,19 +206,23 @@ class Table:
     def query_page(self, filter: str, *, parameters: dict[str, Any] | None = None,
                    select: list[str] | None = None, page_size: int = 100,
                    continuation: str | None = None) -> Page:
-        """One page; `continuation` is the opaque token of the previous page."""
+        """One page; `continuation` is the opaque token of the previous page (InvalidToken when
+        it is not one)."""
         self.counter.add("query")
+        sdk_token = decode_token(continuation)
         pager = self._client.query_entities(
             filter, parameters=parameters, select=select, results_per_page=page_size
-        ).by_page(continuation_token=decode_token(continuation))
+        ).by_page(continuation_token=sdk_token)
         try:
             items = [_entity(e) for e in next(pager)]
         except StopIteration:
             items = []
         except HttpResponseError as exc:
-            if exc.status_code == 400:
-                raise ValueError(f"{self.name}: bad query or continuation token") from exc
-            raise
+            if exc.status_code != 400:
+                raise
+            if sdk_token is not None:  # well-formed, but keys the service cannot resume from
+                raise InvalidToken() from None
+            raise ValueError(f"{self.name}: bad query") from exc
         return Page(items=items, continuation=encode_token(pager.continuation_token))
 
     def partition(self, partition_key: str, *, select: list[str] | None = None) -> Iterator[Entity]:

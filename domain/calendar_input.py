@@ -13,7 +13,8 @@ from typing import Any
 from domain.calendar import SchoolCalendar
 from domain.errors import ValidationFailed
 
-_SCHOOL_YEAR = re.compile(r"\d{4}(?:-\d{2}|-\d{4})?")
+# [0-9], not \d, which matches the digits of every script
+_SCHOOL_YEAR = re.compile(r"[0-9]{4}(?:-[0-9]{2}|-[0-9]{4})?")
 
 
 def check_school_year(value: str) -> str:

@@ -16,7 +16,10 @@ from domain.errors import ValidationFailed
 
 Warn = Callable[[str, str], None]  # (field, reason)
 
-_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[ T].*)?")
+_DATE = re.compile(r"([0-9]{4}-[0-9]{2}-[0-9]{2})(?:[ T].*)?")
+_ASCII_DIGITS = re.compile(r"[0-9]{1,12}")
+# Table Storage keeps 32-bit integers; nothing read as a whole number needs more
+MAX_WHOLE_NUMBER = 2**31 - 1
 _TRUE = {"true", "yes", "y", "1"}
 _FALSE = {"false", "no", "n", "0"}
 
@@ -88,17 +91,21 @@ def flag(value: Any, field: str) -> bool | None:
     raise ValidationFailed("expected true or false", field=field)
 
 
-def whole_number(value: Any, field: str) -> int | None:
-    """A non-negative integer, also as a string or a float with no fraction; None when absent."""
+def whole_number(value: Any, field: str, *, maximum: int = MAX_WHOLE_NUMBER) -> int | None:
+    """A non-negative integer up to `maximum`, also as a string of ASCII digits or a float with no
+    fraction; None when absent."""
     if value is None or value == "":
         return None
     number: Any = value
-    if isinstance(value, str) and value.strip().isdigit():
+    # not str.isdigit(): it accepts "²" and other digits int() refuses
+    if isinstance(value, str) and _ASCII_DIGITS.fullmatch(value.strip()):
         number = int(value.strip())
     elif isinstance(value, float) and value.is_integer():
         number = int(value)
     if isinstance(number, bool) or not isinstance(number, int) or number < 0:
         raise ValidationFailed("expected a whole number, 0 or more", field=field)
+    if number > maximum:
+        raise ValidationFailed(f"at most {maximum}", field=field)
     return number
 
 

@@ -36,6 +36,8 @@ def parse_payload(raw: bytes) -> list[Any]:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise ValidationFailed("the body is not JSON", field="body") from None
+    except RecursionError:  # callers other than HTTP (demo, bench) pass no depth limit
+        raise ValidationFailed("the body nests too deep", field="body") from None
     records = body.get("data") if isinstance(body, dict) else body
     if not isinstance(records, list):
         raise ValidationFailed('expected {"data": [...]} or a list of marks', field="data")

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from functions.http import (
     attendance,
     cases,
+    contract,
     health,
     interventions,
     letter_actions,
@@ -20,6 +21,8 @@ from functions.http import (
     transport,
 )
 from functions.http.correlation import CorrelationMiddleware
+from functions.http.json_depth import JsonDepthLimit
+from functions.http.unhandled import UnhandledErrors
 
 
 def create_api() -> FastAPI:
@@ -34,7 +37,12 @@ def create_api() -> FastAPI:
         redoc_url=None,
     )
     problems.install(api)
-    transport.install(api)  # before the correlation middleware, which then wraps it
+    # Starlette runs the last added middleware first. From the outside in: the correlation id
+    # (every answer carries it), unhandled errors as problem+json, the transport's headers and
+    # body cap, and the JSON depth limit, which reads a body only once the cap has passed it.
+    api.add_middleware(JsonDepthLimit)
+    transport.install(api)
+    api.add_middleware(UnhandledErrors)
     api.add_middleware(CorrelationMiddleware)
     api.include_router(health.router)
     api.include_router(platform.router)
@@ -47,4 +55,5 @@ def create_api() -> FastAPI:
     api.include_router(letter_actions.router)
     api.include_router(letter_templates.router)
     api.include_router(meetings.router)
+    contract.install(api)
     return api

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 import bootstrap
 from domain.access import Permission
@@ -24,7 +24,7 @@ from functions.http.cases_models import (
     TaskView,
 )
 from functions.http.platform import OUT
-from functions.http.rules_models import PreconditionRequired
+from functions.http.preconditions import if_match_required
 from functions.http.security import Access, require
 
 router = APIRouter(tags=["cases"])
@@ -106,9 +106,7 @@ def create_task(access: Actor, body: TaskBody, response: Response) -> TaskView:
                         "without it, 412 when someone changed it first.", **OUT)
 def update_task(access: Actor, taskId: Annotated[str, Path(min_length=1, max_length=64)],  # noqa: N803
                 body: TaskUpdate, response: Response,
-                if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> TaskView:
-    if not if_match:
-        raise PreconditionRequired("send If-Match with the task's ETag", field="If-Match")
+                if_match: Annotated[str, Depends(if_match_required("the task's ETag"))]) -> TaskView:
     task = bootstrap.container().casework.update_task(
         access.principal, access.tenant_id, access.one_school(), taskId, if_match, title=body.title,
         assignee=body.assignee, due_on=body.due_on, status=body.status)

@@ -74,7 +74,8 @@ def get_batch(access: Actor, date: Day) -> PrintBatchView:
 
 @router.get("/api/letters/print-batches/{date}/{file}", summary="Download a print batch's PDF or CSV",
             response_class=Response,
-            responses={200: {"content": {"application/pdf": {}, "text/csv": {}}}},
+            responses={200: {"content": {"application/pdf": {}, "text/csv": {}}},
+                       409: {"description": "The stored file does not match its recorded hash"}},
             description="The merged PDF or the CSV manifest, after checking it against the SHA-256 "
                         "recorded when the batch was built: 409 (and an audit record) if altered.")
 def batch_file(access: Actor, date: Day, file: Literal["pdf", "csv"]) -> Response:

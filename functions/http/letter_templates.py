@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Response
 
 import bootstrap
 from domain.access import Permission
@@ -33,7 +33,7 @@ from functions.http.letter_templates_models import (
     TemplateView,
 )
 from functions.http.platform import OUT
-from functions.http.rules_models import PreconditionRequired
+from functions.http.preconditions import IfMatchOptional, if_match_required
 from functions.http.security import Access, require
 from services.letter_templates import Ref, etag_of
 
@@ -44,7 +44,7 @@ Key = Annotated[str, Path(min_length=1, max_length=100, pattern=KEY_PATTERN)]
 Version = Annotated[int, Path(ge=1)]
 Language = Annotated[str, Query(min_length=2, max_length=20, pattern=LANGUAGE_PATTERN)]
 Override = Annotated[bool, Query(description="true: the override of the school named by schoolId")]
-IfMatch = Annotated[str | None, Header(alias="If-Match")]
+IfMatch = IfMatchOptional
 
 
 def _ref(access: Access, key: str, language: str, override: bool, version: int | None = None) -> Ref:
@@ -102,9 +102,9 @@ def create_template(access: Manager, body: Annotated[TemplateCreate, Body()], re
                         "the latest version's ETag: 428 without it, 412 when another change came "
                         "first.", **OUT)
 def edit_template(access: Manager, key: Key, language: Language, body: Annotated[TemplateEdit, Body()],
-                  response: Response, override: Override = False, if_match: IfMatch = None) -> TemplateView:
-    if not if_match:
-        raise PreconditionRequired("send If-Match with the ETag of the latest version", field="If-Match")
+                  response: Response,
+                  if_match: Annotated[str, Depends(if_match_required("the ETag of the latest version"))],
+                  override: Override = False) -> TemplateView:
     edited = bootstrap.container().letter_template_admin.edit(
         access.principal, access.tenant_id, _ref(access, key, language, override), body.changes(), if_match)
     return _answer(response, edited)

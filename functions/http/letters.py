@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 import bootstrap
 from domain.access import Permission
 from domain.letters.artifacts import ArtifactStatus, LetterArtifact
-from functions.http.platform import OUT, ApiModel
+from functions.http.platform import OUT, ApiModel, Token
 from functions.http.security import Access, require
 
 router = APIRouter(tags=["letters"])
@@ -72,7 +72,7 @@ def artifacts(access: Reader,
               studentId: Annotated[str | None, Query(min_length=1, max_length=128)] = None,  # noqa: N803
               status: Annotated[ArtifactStatus | None, Query()] = None,
               limit: Annotated[int, Query(ge=1, le=1000, description="Page size")] = 100,
-              continuation: Annotated[str | None, Query(alias="continuationToken", max_length=4096)] = None,
+              continuation: Token = None,
               ) -> ArtifactPage:
     found, token = bootstrap.container().letter_artifacts.page(
         access.tenant_id, access.one_school(), student_id=studentId, status=status, limit=limit,
@@ -81,7 +81,9 @@ def artifacts(access: Reader,
 
 
 @router.get("/api/letters/artifacts/{artifactId}", summary="A letter's PDF",
-            response_class=Response, responses={200: {"content": {"application/pdf": {}}}},
+            response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}},
+                       409: {"description": "The stored PDF does not match its recorded hash"}},
             description="The PDF, after checking it against the SHA-256 recorded when it was rendered: "
                         "409 (and an audit record) when the stored bytes were altered; 404 when the "
                         "letter has no PDF.")

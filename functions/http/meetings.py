@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 import bootstrap
 from domain.access import Permission
 from domain.meetings import InterventionMeeting, MeetingStatus
 from functions.http.meetings_models import MeetingBody, MeetingPage, MeetingUpdate, MeetingView
 from functions.http.params import IsoDate
-from functions.http.platform import OUT
-from functions.http.rules_models import PreconditionRequired
+from functions.http.platform import OUT, Token
+from functions.http.preconditions import if_match_required
 from functions.http.security import Access, require
 from services.meeting_ports import MeetingFilter
 
@@ -42,7 +42,7 @@ def meetings(access: Reader, status: MeetingStatus | None = None,
              starts_to: Annotated[IsoDate | None, Query(alias="to")] = None,
              student_id: Annotated[str | None, Query(alias="studentId", min_length=1, max_length=128)] = None,
              limit: Annotated[int, Query(ge=1, le=500)] = 100,
-             continuation_token: Annotated[str | None, Query(alias="continuationToken")] = None,
+             continuation_token: Token = None,
              ) -> MeetingPage:
     where = MeetingFilter(status, starts_from, starts_to, student_id)
     found, token = bootstrap.container().meetings.list(access.tenant_id, access.one_school(), where,
@@ -75,9 +75,7 @@ def schedule(access: Writer, body: MeetingBody, response: Response) -> MeetingVi
                         "status does not allow it (an outcome on a cancelled meeting, HELD before the "
                         "start).", **OUT)
 def change(access: Writer, meetingId: MeetingId, body: MeetingUpdate, response: Response,  # noqa: N803
-           if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> MeetingView:
-    if not if_match:
-        raise PreconditionRequired("send If-Match with the meeting's ETag", field="If-Match")
+           if_match: Annotated[str, Depends(if_match_required("the meeting's ETag"))]) -> MeetingView:
     saved = bootstrap.container().meetings.change(access.principal, access.tenant_id, access.one_school(),
                                                   meetingId, if_match, body.change())
     return _view(response, saved)

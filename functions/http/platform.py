@@ -81,7 +81,10 @@ class JobPage(Page):
 
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
-Token = Annotated[str | None, Query(alias="continuationToken", max_length=4096)]
+# every paged route takes its token through this one parameter; a token that is not one answers
+# 422 naming it (adapters.tables.decode_token)
+Token = Annotated[str | None, Query(alias="continuationToken", max_length=4096,
+                                    description="The previous page's `continuationToken`, unchanged")]
 
 
 @router.get("/api/me", response_model=Me, response_model_by_alias=True, summary="The caller")

@@ -61,8 +61,17 @@ async def _domain(request: Request, exc: Exception) -> JSONResponse:
     return problem(request, exc.status, exc.title, exc.detail, errors=errors, headers=headers)
 
 
+# FastAPI's answer to a body it cannot decode at all (not UTF-8, a form it cannot read); malformed
+# JSON it already answers as a validation error
+_UNPARSEABLE_BODY = "There was an error parsing the body"
+
+
 async def _http(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.detail == _UNPARSEABLE_BODY:
+        message = "is not a JSON document in UTF-8"
+        return problem(request, 422, "Validation failed", f"body: {message}",
+                       errors=[{"field": "body", "in": "body", "message": message}])
     titles = {404: "Not found", 405: "Method not allowed", 401: "Unauthorized"}
     title = titles.get(exc.status_code, "Request failed")
     detail = exc.detail if isinstance(exc.detail, str) else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, Path, Query, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Response
 from fastapi.concurrency import run_in_threadpool
 
 import bootstrap
@@ -18,10 +18,10 @@ from domain.access import Permission
 from domain.rules import InterventionRuleSet
 from functions.http.params import IsoDate
 from functions.http.platform import OUT
+from functions.http.preconditions import if_match_required
 from functions.http.rules_models import (
     RULE_SET_BODY,
     ImpactView,
-    PreconditionRequired,
     PreviewView,
     RuleSetPage,
     SimulateRequest,
@@ -108,10 +108,8 @@ def get_rule_set(access: Annotated[Access, Depends(require(Permission.INTERVENTI
             openapi_extra={"requestBody": RULE_SET_BODY})
 def edit_rule_set(access: Annotated[Access, Depends(require(Permission.RULES_MANAGE, school=False))],
                   id: RuleSetId, body: RuleSetBody, response: Response,  # noqa: A002
-                  if_match: Annotated[str | None, Header(alias="If-Match")] = None) -> dict[str, Any]:
-    if not if_match:
-        raise PreconditionRequired("send If-Match with the ETag of the version you edited",
-                                   field="If-Match")
+                  if_match: Annotated[str, Depends(if_match_required("the ETag of the version you edited"))],
+                  ) -> dict[str, Any]:
     rule_set, etag = bootstrap.container().rule_sets.edit(access.principal, access.tenant_id, id, body,
                                                          if_match)
     return _answer(response, rule_set, etag)

@@ -50,7 +50,7 @@ class SecurityHeadersMiddleware:
 def install(api: FastAPI) -> None:
     """Call before the correlation middleware is added, so it wraps these: a 413 carries the
     request's correlation id like any other answer. The headers wrap the body cap, so its 413
-    gets them too."""
+    gets them too; middleware added before this call sits inside the cap."""
     api.add_middleware(BodyLimitMiddleware)
     api.add_middleware(SecurityHeadersMiddleware)
     rate_limit.install(api)

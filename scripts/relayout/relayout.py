@@ -35,7 +35,7 @@ room("domain", "domain/ladder", {
     "ladder": "model", "ladder_events": "events", "ladder_guards": "guards", "ladder_nightly": "nightly",
     "ladder_pause": "pause", "ladder_queue": "queue", "ladder_records": "records",
     "ladder_rules": "rule_facts", "ladder_table": "table", "ladder_transitions": "transitions",
-    "simulation": "simulation", "ladder_tracks": "tracks",
+    "simulation": "simulation", "ladder_tracks": "tracks", "statutory": "statutory",
 })
 room("domain", "domain/meetings", {
     "meetings": "model", "meeting_facts": "facts", "meeting_notices": "notices",
@@ -47,11 +47,12 @@ room("domain", "domain/casework", {"intervention_cases": "cases", "work_tasks": 
 # ---------------------------------------------------------------- services
 room("services", "services/platform", {
     "audit": "audit", "context": "context", "jobs": "jobs", "outbox": "outbox", "ports": "ports",
+    "rate_limits": "rate_limits", "stored_files": "stored_files",
 })
 room("services", "services/attendance", {
     "ingestion": "ingestion", "mark_validation": "mark_validation", "normalization": "normalization",
     "normalize_jobs": "normalize_jobs", "normalize_plan": "normalize_plan", "summaries": "summaries",
-    "attendance_ports": "ports",
+    "attendance_ports": "ports", "school_years": "school_years",
 })
 room("services", "services/roster", {
     "roster": "service", "roster_import": "imports", "roster_ports": "ports",
@@ -102,7 +103,9 @@ MOVES["functions/http/letters.py"] = "functions/http/letters/routes.py"
 MOVES["functions/http/letter_actions.py"] = "functions/http/letters/actions.py"
 MOVES["functions/http/letter_templates.py"] = "functions/http/letters/templates.py"
 MOVES["functions/http/letter_templates_models.py"] = "functions/http/letters/templates_models.py"
-for shell in ("api", "correlation", "problems", "security", "health"):
+for shell in ("api", "correlation", "problems", "security", "health", "body_limit", "params",
+              "rate_limit", "transport", "contract", "guards", "json_depth", "preconditions",
+              "unhandled"):
     MOVES[f"functions/http/{shell}.py"] = f"functions/http/shell/{shell}.py"
 MOVES["functions/http/platform.py"] = "functions/http/platform/routes.py"
 
