@@ -6,23 +6,23 @@ import threading
 from datetime import date
 from functools import cached_property, partial
 
-from adapters import clients
-from adapters.blobs import BlobStore
 from adapters.identity import TokenValidator
-from adapters.local_events import TABLE as LOCAL_EVENTS_TABLE
-from adapters.local_events import TableEventPublisher
-from adapters.queues import QueueSender
-from adapters.roster_entities import TABLES as ROSTER_TABLES
-from adapters.table_audit import TABLE as AUDIT_TABLE
-from adapters.table_audit import TableAuditRepository
-from adapters.table_casework import TableCaseworkStore
-from adapters.table_interventions import TABLE as INTERVENTIONS_TABLE
-from adapters.table_interventions import TableInterventionStore
-from adapters.table_jobs import TABLE as JOBRUNS_TABLE
-from adapters.table_jobs import TableJobRunRepository
-from adapters.table_letters import TABLE as LETTER_ARTIFACTS_TABLE
-from adapters.table_letters import TableLetterArtifacts
-from adapters.table_marks import (
+from adapters.storage import clients
+from adapters.storage.blobs import BlobStore
+from adapters.storage.local_events import TABLE as LOCAL_EVENTS_TABLE
+from adapters.storage.local_events import TableEventPublisher
+from adapters.storage.queues import QueueSender
+from adapters.storage.tables import Table, Tables
+from adapters.tables.audit import TABLE as AUDIT_TABLE
+from adapters.tables.audit import TableAuditRepository
+from adapters.tables.casework import TableCaseworkStore
+from adapters.tables.interventions import TABLE as INTERVENTIONS_TABLE
+from adapters.tables.interventions import TableInterventionStore
+from adapters.tables.jobs import TABLE as JOBRUNS_TABLE
+from adapters.tables.jobs import TableJobRunRepository
+from adapters.tables.letters import TABLE as LETTER_ARTIFACTS_TABLE
+from adapters.tables.letters import TableLetterArtifacts
+from adapters.tables.marks import (
     MARK_CHANGES,
     MARK_HISTORY,
     MARKS,
@@ -30,64 +30,64 @@ from adapters.table_marks import (
     TableMarkHistoryRepository,
     TableMarkRepository,
 )
-from adapters.table_marks import TABLES as MARK_TABLES
-from adapters.table_meeting_notices import NOTICES_TABLE as MEETING_NOTICES_TABLE
-from adapters.table_meeting_notices import TableInvitations, TableNoticeMarks
-from adapters.table_meetings import TABLE as MEETINGS_TABLE
-from adapters.table_meetings import TableMeetingStore
-from adapters.table_print_batches import TABLE as PRINT_BATCHES_TABLE
-from adapters.table_print_batches import TablePrintBatches
-from adapters.table_roster import TableRoster
-from adapters.table_rules import TABLE as RULESETS_TABLE
-from adapters.table_rules import TableRuleSets
-from adapters.table_summaries import LATEST as LATEST_SUMMARIES_TABLE
-from adapters.table_summaries import SUMMARIES as SUMMARIES_TABLE
-from adapters.table_summaries import TABLES as SUMMARY_TABLES
-from adapters.table_summaries import TableLeaseRepository, TableSummaryRepository
-from adapters.table_templates import TABLE as LETTER_TEMPLATES_TABLE
-from adapters.table_templates import TableLetterTemplates
-from adapters.table_year_rows import TableYearRows
-from adapters.tables import Table, Tables
-from domain.meetings import InterventionMeeting
-from domain.paths import CONTAINERS
-from services.audit import AuditLog
-from services.casework import Casework
-from services.ingestion import Ingestion
-from services.intervention_batch import BatchApproval
-from services.intervention_effects import LETTER_JOBS_QUEUE
-from services.intervention_jobs import EVALUATE_QUEUE, InterventionJobs, evaluate_request
-from services.intervention_queue import InterventionQueue
-from services.jobs import JobRuns
-from services.letter_artifacts import LetterArtifacts
-from services.letter_delivery import LetterDelivery, Mailer
-from services.letter_generate import LetterGenerate
-from services.letter_meetings import invitation_job
-from services.letter_ports import MergeDataBuilder, TemplateSource
-from services.letter_previews import LetterPreviews
-from services.letter_render import LetterRenderer
-from services.letter_sources import SummaryMergeBuilder
-from services.letter_sweep import LetterSweep
-from services.letter_templates import LetterTemplateAdmin
-from services.letter_templates_source import StoredTemplateSource, TemplateCatalog
-from services.letter_translation import TranslationDrafts
-from services.meeting_cancellation import MEETING_NOTICES_QUEUE, MeetingCancellations, cancellation_job
-from services.meeting_cancellation_resend import LostCancellations
-from services.meeting_effects import MeetingEffects
-from services.meetings import Meetings
-from services.normalization import Normalization
-from services.normalize_jobs import NORMALIZE_QUEUE, NormalizeJobs
-from services.outbox import DISPATCH_QUEUE, EventPublisher, Outbox, Relay
-from services.ports import Clock, SystemClock
-from services.print_batch_jobs import PRINT_BATCH_QUEUE, PrintBatchJobs
-from services.print_batches import PrintBatches
-from services.rate_limits import CallerLimiter
-from services.roster import RosterService
-from services.roster_ports import RosterReader
-from services.rules import RuleSets
-from services.rules_ports import RuleSetReader
-from services.rules_preview import RulePreviews
-from services.scheduler import Scheduler
-from services.summaries import Summaries
+from adapters.tables.marks import TABLES as MARK_TABLES
+from adapters.tables.meeting_notices import NOTICES_TABLE as MEETING_NOTICES_TABLE
+from adapters.tables.meeting_notices import TableInvitations, TableNoticeMarks
+from adapters.tables.meetings import TABLE as MEETINGS_TABLE
+from adapters.tables.meetings import TableMeetingStore
+from adapters.tables.print_batches import TABLE as PRINT_BATCHES_TABLE
+from adapters.tables.print_batches import TablePrintBatches
+from adapters.tables.roster import TableRoster
+from adapters.tables.roster_entities import TABLES as ROSTER_TABLES
+from adapters.tables.rules import TABLE as RULESETS_TABLE
+from adapters.tables.rules import TableRuleSets
+from adapters.tables.summaries import LATEST as LATEST_SUMMARIES_TABLE
+from adapters.tables.summaries import SUMMARIES as SUMMARIES_TABLE
+from adapters.tables.summaries import TABLES as SUMMARY_TABLES
+from adapters.tables.summaries import TableLeaseRepository, TableSummaryRepository
+from adapters.tables.templates import TABLE as LETTER_TEMPLATES_TABLE
+from adapters.tables.templates import TableLetterTemplates
+from adapters.tables.year_rows import TableYearRows
+from domain.meetings.model import InterventionMeeting
+from domain.platform.paths import CONTAINERS
+from services.attendance.ingestion import Ingestion
+from services.attendance.normalization import Normalization
+from services.attendance.normalize_jobs import NORMALIZE_QUEUE, NormalizeJobs
+from services.attendance.summaries import Summaries
+from services.casework.service import Casework
+from services.interventions.batch import BatchApproval
+from services.interventions.effects import LETTER_JOBS_QUEUE
+from services.interventions.jobs import EVALUATE_QUEUE, InterventionJobs, evaluate_request
+from services.interventions.queue import InterventionQueue
+from services.interventions.scheduler import Scheduler
+from services.letters.artifacts import LetterArtifacts
+from services.letters.delivery import LetterDelivery, Mailer
+from services.letters.generate import LetterGenerate
+from services.letters.ports import MergeDataBuilder, TemplateSource
+from services.letters.previews import LetterPreviews
+from services.letters.print_batch_jobs import PRINT_BATCH_QUEUE, PrintBatchJobs
+from services.letters.print_batches import PrintBatches
+from services.letters.render import LetterRenderer
+from services.letters.sources import SummaryMergeBuilder
+from services.letters.sweep import LetterSweep
+from services.letters.templates import LetterTemplateAdmin
+from services.letters.templates_source import StoredTemplateSource, TemplateCatalog
+from services.letters.translation import TranslationDrafts
+from services.meetings.cancellation import MEETING_NOTICES_QUEUE, MeetingCancellations, cancellation_job
+from services.meetings.cancellation_resend import LostCancellations
+from services.meetings.effects import MeetingEffects
+from services.meetings.invitations import invitation_job
+from services.meetings.service import Meetings
+from services.platform.audit import AuditLog
+from services.platform.jobs import JobRuns
+from services.platform.outbox import DISPATCH_QUEUE, EventPublisher, Outbox, Relay
+from services.platform.ports import Clock, SystemClock
+from services.platform.rate_limits import CallerLimiter
+from services.roster.ports import RosterReader
+from services.roster.service import RosterService
+from services.rules.ports import RuleSetReader
+from services.rules.preview import RulePreviews
+from services.rules.service import RuleSets
 from settings import Settings
 
 # Every table the app uses; `ensure_storage` creates them (Bicep does in Azure).
@@ -96,7 +96,7 @@ TABLES = [JOBRUNS_TABLE, AUDIT_TABLE, LOCAL_EVENTS_TABLE, *ROSTER_TABLES, *MARK_
           LETTER_TEMPLATES_TABLE, MEETING_NOTICES_TABLE]
 QUEUES = [DISPATCH_QUEUE, NORMALIZE_QUEUE, EVALUATE_QUEUE, LETTER_JOBS_QUEUE, PRINT_BATCH_QUEUE,
           MEETING_NOTICES_QUEUE]
-# Tables whose services stage outbox events (services.outbox.stage): the outbox-sweep timer
+# Tables whose services stage outbox events (services.platform.outbox.stage): the outbox-sweep timer
 # scans these for rows whose nudge was lost. Add a table here when it starts staging events.
 OUTBOX_TABLES: list[str] = [LATEST_SUMMARIES_TABLE, INTERVENTIONS_TABLE]
 
@@ -138,7 +138,7 @@ class Container:
 
     @cached_property
     def rate_limiter(self) -> CallerLimiter:
-        """Requests per API caller on this instance (functions/http/rate_limit.py)."""
+        """Requests per API caller on this instance (functions/http/shell/rate_limit.py)."""
         return CallerLimiter(self.settings.rate_limit_per_minute, self.settings.rate_limit_burst)
 
     @cached_property
@@ -223,7 +223,7 @@ class Container:
 
     @cached_property
     def meetings(self) -> Meetings:
-        """`invite` sends a booked meeting's invitation letter job (services/letter_meetings.py)."""
+        """`invite` sends a booked meeting's invitation letter job (services/meetings/invitations.py)."""
         effects = MeetingEffects(self.intervention_store, self.rule_sets_reader, self.roster_reader)
         return Meetings(self.meeting_store, effects, self.casework, self.roster_reader, self.audit,
                         self.clock, invite=self._send_invitation, cancelled=self._send_cancellation)
@@ -306,7 +306,7 @@ class Container:
     @cached_property
     def letter_templates(self) -> TemplateSource:
         """The school jurisdiction's starters and the tenant's stored templates, by key, language
-        and date (services/letter_templates_source.py)."""
+        and date (services/letters/templates_source.py)."""
         return StoredTemplateSource(self.letter_template_catalog)
 
     @cached_property
@@ -316,7 +316,7 @@ class Container:
 
     @cached_property
     def letter_previews(self) -> LetterPreviews:
-        from adapters.pdf import html_to_pdf  # xhtml2pdf is heavy: loaded on first preview
+        from adapters.pdf.render import html_to_pdf  # xhtml2pdf is heavy: loaded on first preview
 
         return LetterPreviews(self.letter_template_admin, self.table_roster, self.intervention_store,
                               self.letter_merge, html_to_pdf, self.clock)
@@ -328,7 +328,7 @@ class Container:
 
     @cached_property
     def letter_renderer(self) -> LetterRenderer:
-        from adapters.pdf import html_to_pdf  # xhtml2pdf is heavy: loaded by the letter trigger only
+        from adapters.pdf.render import html_to_pdf  # xhtml2pdf is heavy: loaded by the letter trigger only
 
         return LetterRenderer(self.intervention_store, self.table_roster, self.letter_templates,
                               self.letter_merge, html_to_pdf, self.blobs, self.letter_artifact_store,
@@ -374,7 +374,7 @@ class Container:
 
     @cached_property
     def print_batches(self) -> PrintBatches:
-        from adapters.pdf_merge import merge_pdfs  # pypdf: loaded by the print-batch paths only
+        from adapters.pdf.merge import merge_pdfs  # pypdf: loaded by the print-batch paths only
 
         return PrintBatches(self.print_batch_store, self.blobs, merge_pdfs, self.audit, self.clock)
 

@@ -11,13 +11,13 @@ from functions import (
     outbox_relay,
     print_batches,
 )
-from functions.http.api import create_api
+from functions.http.shell.api import create_api
 from functions.logging_setup import configure_logging
 
 configure_logging()
 
 api = create_api()
-# ANONYMOUS at the host: the API validates bearer tokens itself (functions/http/security.py)
+# ANONYMOUS at the host: the API validates bearer tokens itself (functions/http/shell/security.py)
 app = func.AsgiFunctionApp(app=api, http_auth_level=func.AuthLevel.ANONYMOUS)
 app.register_functions(outbox_relay.bp)
 app.register_functions(attendance_jobs.bp)

@@ -102,7 +102,8 @@ class Settings(BaseSettings):
     sis_sync_queue: str = setting("SIS_SYNC_QUEUE", "sis-sync-completed")
     nightly_schedule: str = setting("NIGHTLY_SCHEDULE", "0 0 2 * * *")
     outbox_relay_schedule: str = setting("OUTBOX_RELAY_SCHEDULE", "0 */5 * * * *")
-    # hourly: each school's print batch is built at 05:00 its local time (services/print_batch_jobs.py)
+    # hourly: each school's print batch is built at 05:00 its local time
+    # (services/letters/print_batch_jobs.py)
     print_batch_schedule: str = setting("PRINT_BATCH_SCHEDULE", "0 5 * * * *")
 
     auth_issuer: str = setting("AUTH_ISSUER", "https://dev.attendance.local/")
@@ -114,7 +115,7 @@ class Settings(BaseSettings):
 
     log_level: str = setting("LOG_LEVEL", "INFO")
 
-    # Request bodies (functions/http/body_limit.py): every request is capped, a larger body is a
+    # Request bodies (functions/http/shell/body_limit.py): every request is capped, a larger body is a
     # 413 before it is read. Two routes take large bodies; `python -m bench.body_sizes` measured
     # 3.6 MB for 10,000 marks pretty-printed and 4.9 MB for a 2,000-student school with contacts
     # (12.3 MB at the route's 5,000 students), so their caps leave about 2x or more of headroom
@@ -125,7 +126,7 @@ class Settings(BaseSettings):
     max_roster_body_bytes: int = Field(default=24 * 1024 * 1024, ge=1024,
                                        validation_alias="MAX_ROSTER_BODY_BYTES")
     # Requests per authenticated caller (tenant and token subject), a token bucket on each instance
-    # (functions/http/rate_limit.py); in Azure, API Management's rate-limit-by-key holds the same
+    # (functions/http/shell/rate_limit.py); in Azure, API Management's rate-limit-by-key holds the same
     # limit across instances (infra/app/gateway.bicep). Tests raise it (tests/conftest.py).
     rate_limit_per_minute: int = Field(default=600, ge=1, validation_alias="RATE_LIMIT_PER_MINUTE")
     rate_limit_burst: int = Field(default=300, ge=1, validation_alias="RATE_LIMIT_BURST")

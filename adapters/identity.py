@@ -13,8 +13,8 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from domain.access import Principal, Role
-from domain.errors import Unauthenticated
+from domain.platform.access import Principal, Role
+from domain.platform.errors import Unauthenticated
 from settings import Settings
 
 log = logging.getLogger(__name__)

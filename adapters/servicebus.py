@@ -1,5 +1,5 @@
-"""Service Bus: publish integration events to the domain-events topic, and parse the inbound
-`sis-sync-completed` message.
+"""Service Bus: publish integration events to the domain-events topic (the inbound
+`sis-sync-completed` message is parsed at its trigger, functions/sis_sync.py).
 
 azure.servicebus is imported inside the functions that need it: it costs ~150 ms to import
 and Flex Consumption gives app start 30 s for everything.
@@ -7,17 +7,13 @@ and Flex Consumption gives app start 30 s for everything.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
-import azure.functions as func
-from pydantic import ValidationError
-
-from domain.events import IntegrationEvent, SisSyncCompleted
+from domain.platform.events import IntegrationEvent
 
 if TYPE_CHECKING:
     from azure.servicebus import ServiceBusMessage, ServiceBusSender
@@ -79,7 +75,7 @@ class ServiceBusPublisher:
 def topic_sender_factory(conn: ServiceBusConnection, topic: str) -> SenderFactory:
     """A factory of senders for `topic`. The ServiceBusClient is built on the first call,
     not here, and then reused: it holds the AMQP connection, senders are cheap links."""
-    from adapters.clients import service_bus_client
+    from adapters.storage.clients import service_bus_client
 
     lock = threading.Lock()
     client: list[Any] = []
@@ -91,32 +87,3 @@ def topic_sender_factory(conn: ServiceBusConnection, topic: str) -> SenderFactor
         return client[0].get_topic_sender(topic_name=topic)  # type: ignore[no-any-return]
 
     return sender
-
-
-class InvalidMessage(ValueError):
-    """An inbound message that does not match its schema; `field` names the culprit."""
-
-    def __init__(self, detail: str, *, field: str | None = None) -> None:
-        super().__init__(detail)
-        self.field = field
-
-
-def parse_sis_sync_message(msg: func.ServiceBusMessage) -> SisSyncCompleted:
-    """The `sis-sync-completed` body as a model. The message's correlation_id is used when
-    the body carries none. Raises InvalidMessage (a ValueError) naming the bad field."""
-    try:
-        body = json.loads(msg.get_body())
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise InvalidMessage("sis-sync-completed: body is not JSON") from exc
-    if not isinstance(body, dict):
-        raise InvalidMessage("sis-sync-completed: body is not a JSON object")
-    if not body.get("correlationId") and msg.correlation_id:
-        body["correlationId"] = msg.correlation_id
-    try:
-        return SisSyncCompleted.model_validate(body)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(p) for p in first["loc"])
-        # The message, not the input value: the body may carry personal data.
-        raise InvalidMessage(f"sis-sync-completed: field {field!r}: {first['msg']}",
-                             field=field) from None

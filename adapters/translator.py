@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from services.translation_ports import TranslatorError
+from services.letters.ports import TranslatorError
 from settings import Settings
 
 log = logging.getLogger(__name__)

@@ -15,9 +15,9 @@ from datetime import date
 from bench import sql
 from bench.common import SEED, agreement, best_of, by_student_domain, by_student_sql, rate_line, recode, say
 from demo import demo_calendar, generate_district, session_marks
-from domain.codes import load_code_table
-from domain.normalize import full_year, group_marks
-from domain.schools import Jurisdiction
+from domain.attendance.codes import load_code_table
+from domain.attendance.normalize import full_year, group_marks
+from domain.roster.schools import Jurisdiction
 
 YEAR_START = date(2025, 9, 1)
 

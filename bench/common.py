@@ -12,9 +12,9 @@ from typing import Any, TypeVar
 
 from bootstrap import Container
 from devhost import azurite
-from domain.codes import CodeTable
-from domain.normalize import SessionMark
-from domain.summaries import DailySummary
+from domain.attendance.codes import CodeTable
+from domain.attendance.normalize import SessionMark
+from domain.attendance.summaries import DailySummary
 from settings import Settings
 
 T = TypeVar("T")

@@ -1,6 +1,6 @@
 """Bench (f): letters per second per core for the England letter 1 starter with its chart, on the
 real render path (merge-data snapshot -> `with_chart` -> sandboxed Jinja2 HTML -> xhtml2pdf in
-reportlab's invariant mode -> SHA-256), as `services/letter_render.py` renders a letter.
+reportlab's invariant mode -> SHA-256), as `services/letters/render.py` renders a letter.
 
 Baseline in the same run: the same letter drawn directly with reportlab (platypus paragraphs in
 the same DejaVu font, the same two-part chart drawn with reportlab.graphics rectangles), also
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
 
-    from adapters.pdf import html_to_pdf  # xhtml2pdf: imported here, as the service does
+    from adapters.pdf.render import html_to_pdf  # xhtml2pdf: imported here, as the service does
 
     template = next(t for t in starter_templates() if t.key == KEY)
     dates = {n for n, spec in template.merge_fields.items() if spec["type"] == "date"}

@@ -20,7 +20,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-from adapters.pdf import BOLD, REGULAR
+from adapters.pdf.render import BOLD, REGULAR
 from domain.letters.chart import CHILD, CLASSMATE, MONTH
 
 pdfmetrics.registerFont(TTFont("DejaVu", str(REGULAR)))

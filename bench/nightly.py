@@ -19,11 +19,11 @@ from datetime import date
 from bench import sql
 from bench.common import SEED, agreement, best_of, by_student_domain, by_student_sql, rate_line, recode, say
 from demo import DemoSchool, generate_district, session_marks
-from domain.calendar import SchoolCalendar
-from domain.codes import CodeTable, load_code_table
-from domain.normalize import SessionMark, full_year, group_marks, recompute
-from domain.schools import Student
-from domain.summaries import DailySummary
+from domain.attendance.calendar import SchoolCalendar
+from domain.attendance.codes import CodeTable, load_code_table
+from domain.attendance.normalize import SessionMark, full_year, group_marks, recompute
+from domain.attendance.summaries import DailySummary
+from domain.roster.schools import Student
 
 
 @dataclass

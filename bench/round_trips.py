@@ -30,7 +30,7 @@ from demo import (
     wonde_mark_batches,
     wonde_student_batches,
 )
-from domain.schools import Jurisdiction
+from domain.roster.schools import Jurisdiction
 
 T = TypeVar("T")
 TENANT = "bench"

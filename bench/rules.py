@@ -2,7 +2,7 @@
 the England preset's four stages. Each student's daily rows are built beforehand (`full_year`
 over the demo marks, untimed), and so is each student's latest instance, by simulating the
 preset over the term up to the day before (`simulate_rule_set`, staff assumed to act at once).
-Timed: the nightly decision for every student on one date, as `services/scheduler.py` makes it
+Timed: the nightly decision for every student on one date, as `services/interventions/scheduler.py` makes it
 (the student's rows, an `EvaluationContext`, `ladder_of`, `run_night` with `RuleFacts`: entry,
 stop and escalation conditions and the ladder step), in student-evaluations per second.
 
@@ -27,12 +27,14 @@ from datetime import date
 
 from bench.common import SEED, best_of, recode, say
 from demo import DemoSchool, generate_district, session_marks
-from domain.calendar import SchoolCalendar
-from domain.codes import load_code_table
-from domain.ladder import InstanceStatus, StudentInterventionInstance, StudentRef
-from domain.ladder_nightly import Night, run_night
-from domain.ladder_rules import RuleFacts, ladder_of, simulate_rule_set
-from domain.normalize import full_year, group_marks
+from domain.attendance.calendar import SchoolCalendar
+from domain.attendance.codes import load_code_table
+from domain.attendance.normalize import full_year, group_marks
+from domain.attendance.summaries import DailySummary
+from domain.ladder.model import InstanceStatus, StudentInterventionInstance, StudentRef
+from domain.ladder.nightly import Night, run_night
+from domain.ladder.rule_facts import RuleFacts, ladder_of, simulate_rule_set
+from domain.roster.schools import Jurisdiction
 from domain.rules import (
     EvaluationContext,
     InstanceFacts,
@@ -42,8 +44,6 @@ from domain.rules import (
     rule_set_days,
     stage_days,
 )
-from domain.schools import Jurisdiction
-from domain.summaries import DailySummary
 
 TENANT = "bench"
 PERCENT, MIN_POSSIBLE, PENALTY, WEEKS = 90, 30, 10, 10  # the England preset's entries, for the SQL

@@ -24,9 +24,9 @@ from bench.common import SEED, azurite_container, say
 from bench.round_trips import PER_STUDENT, TENANT, YEAR_START, Measured, counted, ingest, load
 from bootstrap import Container
 from demo import DemoSchool, demo_calendar, generate_district, iter_mark_rows
-from domain.access import Principal, Role
-from domain.schools import Jurisdiction
-from services.scheduler import NightResult
+from domain.platform.access import Principal, Role
+from domain.roster.schools import Jurisdiction
+from services.interventions.scheduler import NightResult
 
 ADMIN = Principal("bench", TENANT, frozenset({Role.DISTRICT_ADMIN}))
 

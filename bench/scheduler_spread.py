@@ -14,15 +14,15 @@ from dataclasses import replace
 from datetime import date
 
 from bootstrap import Container
-from domain.calendar import SchoolCalendar
-from domain.ladder import Finding, StudentInterventionInstance, StudentRef
-from domain.ladder_events import InterventionEvent
-from domain.ladder_rules import ladder_of
-from domain.ladder_transitions import approve, escalate_to_next, mark_done, queue_action, start
+from domain.attendance.calendar import SchoolCalendar
+from domain.ladder.events import InterventionEvent
+from domain.ladder.model import Finding, StudentInterventionInstance, StudentRef
+from domain.ladder.rule_facts import ladder_of
+from domain.ladder.transitions import approve, escalate_to_next, mark_done, queue_action, start
 from domain.rules import InterventionRuleSet
 from domain.rules.baseline import StageBaseline
-from services.intervention_effects import Collected
-from services.intervention_ports import StudentChange
+from services.interventions.effects import Collected
+from services.interventions.ports import StudentChange
 
 
 def _at_meeting(rule_set: InterventionRuleSet, calendar: SchoolCalendar, student: StudentRef, on: date,

@@ -1,4 +1,4 @@
-"""The SQLite baseline: the same daily summaries as domain.normalize, each computed by ONE query
+"""The SQLite baseline: the same daily summaries as domain.attendance.normalize, each computed by ONE query
 over plain tables (school days, a code-category table built from the same versioned code table,
 enrolments, marks and, for the nightly increment, the previous day's cumulative rows).
 
@@ -16,10 +16,10 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from domain.calendar import SchoolCalendar
-from domain.codes import CodeCategory, CodeTable
-from domain.schools import Student
-from domain.summaries import DailySummary
+from domain.attendance.calendar import SchoolCalendar
+from domain.attendance.codes import CodeCategory, CodeTable
+from domain.attendance.summaries import DailySummary
+from domain.roster.schools import Student
 
 SCHEMA = """
 CREATE TABLE school_days (idx INTEGER PRIMARY KEY, day TEXT NOT NULL UNIQUE);

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from domain.calendar import DateRange, SchoolCalendar
-from domain.schools import Jurisdiction
+from domain.attendance.calendar import DateRange, SchoolCalendar
+from domain.roster.schools import Jurisdiction
 
 _DAY = timedelta(days=1)
 

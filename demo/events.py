@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from demo.calendars import first_term_end
-from domain.calendar import SchoolCalendar
+from domain.attendance.calendar import SchoolCalendar
 
 HOLIDAY_SHARE = 0.05  # families taking a term-time holiday in the year
 

@@ -9,7 +9,7 @@ import random
 from dataclasses import dataclass
 
 from demo import people
-from domain.schools import ContactPreference, Guardian, Jurisdiction, PostalAddress
+from domain.roster.schools import ContactPreference, Guardian, Jurisdiction, PostalAddress
 
 UNREACHABLE_SHARE = 0.03  # families with neither e-mail nor postal address
 SECOND_GUARDIAN_SHARE = 0.55

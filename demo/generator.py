@@ -17,8 +17,8 @@ from demo.marks import iter_mark_rows
 from demo.model import DemoDistrict, DemoSchool
 from demo.patterns import plan_student
 from demo.roster import build_roster
-from domain.calendar import SchoolCalendar
-from domain.schools import Jurisdiction, School, Student
+from domain.attendance.calendar import SchoolCalendar
+from domain.roster.schools import Jurisdiction, School, Student
 
 TIME_ZONES = {Jurisdiction.ENGLAND: "Europe/London", Jurisdiction.IRELAND: "Europe/Dublin",
               Jurisdiction.CALIFORNIA: "America/Los_Angeles"}

@@ -13,8 +13,8 @@ from typing import NamedTuple
 
 from demo.model import DemoDistrict, DemoSchool
 from demo.patterns import PRESENT, TIMED, jurisdiction_codes
-from domain.marks import AttendanceMark
-from domain.normalize import SessionMark
+from domain.attendance.marks import AttendanceMark
+from domain.attendance.normalize import SessionMark
 
 # registers are closed by then; a fixed time keeps the output free of clock reads
 RECEIVED_AT = time(16, 0, tzinfo=UTC)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from demo.patterns import Day
-from domain.calendar import SchoolCalendar
-from domain.schools import Guardian, School, Student, StudentGuardian
+from domain.attendance.calendar import SchoolCalendar
+from domain.roster.schools import Guardian, School, Student, StudentGuardian
 
 
 @dataclass(frozen=True, eq=False)

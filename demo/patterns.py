@@ -14,7 +14,7 @@ from bisect import bisect
 from itertools import accumulate
 
 from demo.events import SchoolEvents
-from domain.schools import Jurisdiction
+from domain.roster.schools import Jurisdiction
 
 (PRESENT, LATE, LATE_CLOSED, ILL, MEDICAL, HOLIDAY, UNEXPLAINED, OTHER, EXCEPTIONAL, SUSPENDED) = range(10)
 TIMED = frozenset({LATE, LATE_CLOSED})  # kinds that carry minutes_late

@@ -10,8 +10,8 @@ from datetime import date
 from itertools import islice
 from typing import Any, Protocol
 
-from domain.calendar import SchoolCalendar
-from domain.schools import Guardian, PostalAddress, School, Student, StudentGuardian
+from domain.attendance.calendar import SchoolCalendar
+from domain.roster.schools import Guardian, PostalAddress, School, Student, StudentGuardian
 
 MARKS_PER_REQUEST = 10_000  # POST /api/attendance/marks
 STUDENTS_PER_REQUEST = 5_000  # POST /api/roster/import

@@ -9,7 +9,7 @@ import random
 import unicodedata
 from dataclasses import dataclass
 
-from domain.schools import Jurisdiction, PostalAddress
+from domain.roster.schools import Jurisdiction, PostalAddress
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,8 +11,8 @@ from datetime import date, timedelta
 from demo import people
 from demo.calendars import first_term_end
 from demo.families import Place, build_family
-from domain.calendar import SchoolCalendar
-from domain.schools import Guardian, Jurisdiction, Student, StudentGuardian
+from domain.attendance.calendar import SchoolCalendar
+from domain.roster.schools import Guardian, Jurisdiction, Student, StudentGuardian
 
 SIBLING_SHARE = 0.18  # students who join an existing family
 JOINER_SHARE, LEAVER_SHARE = 0.025, 0.02

@@ -18,12 +18,12 @@ from demo import (
     wonde_mark_batches,
     wonde_student_batches,
 )
-from domain.access import Principal, Role
-from domain.calendar import SchoolCalendar
-from domain.errors import NotFound
-from domain.intervention_cases import QueueItem
+from domain.attendance.calendar import SchoolCalendar
+from domain.casework.cases import QueueItem
+from domain.platform.access import Principal, Role
+from domain.platform.errors import NotFound
+from domain.roster.schools import Jurisdiction
 from domain.rules import InterventionRuleSet, Track
-from domain.schools import Jurisdiction
 
 SEED = 2026
 THROUGH = date(2025, 12, 19)  # the last day of the autumn term: a term of marks

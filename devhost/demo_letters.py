@@ -14,15 +14,15 @@ from collections.abc import Callable
 from datetime import date, datetime
 
 import bootstrap
-from adapters.keys import key
-from adapters.table_letters import TABLE as ARTIFACTS
-from adapters.tables import Entity
+from adapters.storage.keys import key
+from adapters.storage.tables import Entity
+from adapters.tables.letters import TABLE as ARTIFACTS
 from demo import DemoDistrict
 from devhost import demo
 from devhost.host import DevHost
-from domain.access import Principal, Role
-from domain.schools import School
-from services.intervention_batch import MAX_BATCH
+from domain.platform.access import Principal, Role
+from domain.roster.schools import School
+from services.interventions.batch import MAX_BATCH
 
 # the demo's attendance officer: what `make run` approves is audited under this name
 DEMO_OFFICER = "make-run-officer"

@@ -1,5 +1,5 @@
 """`make run`'s meetings: what the demo attendance officer does about meetings at the end of each
-school week, through the real meetings service (services/meetings.py), so the outcomes drive the
+school week, through the real meetings service (services/meetings/service.py), so the outcomes drive the
 ladder exactly as staff recording them through the API would.
 
 - A MEETING action in the queue gets a meeting booked: the first school day after the coming
@@ -20,13 +20,13 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import bootstrap
-from domain.access import Principal
-from domain.calendar import SchoolCalendar
-from domain.intervention_cases import QueueItem
-from domain.ladder import StageType
-from domain.meetings import FollowUp, InterventionMeeting, MeetingOutcome, MeetingStatus
-from domain.schools import School
-from services.meetings import MeetingChange
+from domain.attendance.calendar import SchoolCalendar
+from domain.casework.cases import QueueItem
+from domain.ladder.model import StageType
+from domain.meetings.model import FollowUp, InterventionMeeting, MeetingOutcome, MeetingStatus
+from domain.platform.access import Principal
+from domain.roster.schools import School
+from services.meetings.service import MeetingChange
 
 LOCATION = "Attendance office"
 LENGTH = timedelta(minutes=30)

@@ -25,8 +25,8 @@ from demo import DemoSchool
 from devhost import demo_meetings
 from devhost.demo_letters import approve_letters, officer
 from devhost.host import DevHost
-from domain.calendar import SchoolCalendar
-from domain.schools import School
+from domain.attendance.calendar import SchoolCalendar
+from domain.roster.schools import School
 
 EVENING = clock_time(17, 0)
 

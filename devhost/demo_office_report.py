@@ -11,14 +11,14 @@ from collections.abc import Callable, Iterable
 from datetime import date
 
 import bootstrap
-from adapters.keys import key
-from adapters.table_letters import TABLE as ARTIFACTS
+from adapters.storage.keys import key
+from adapters.tables.letters import TABLE as ARTIFACTS
 from demo import DemoSchool
-from domain.errors import NotFound
-from domain.ladder import InstanceStatus
-from domain.meetings import MeetingOutcome, MeetingStatus, task_id
-from domain.paths import PRINT_BATCHES
-from domain.work_tasks import TaskStatus
+from domain.casework.tasks import TaskStatus
+from domain.ladder.model import InstanceStatus
+from domain.meetings.model import MeetingOutcome, MeetingStatus, task_id
+from domain.platform.errors import NotFound
+from domain.platform.paths import PRINT_BATCHES
 
 Report = Callable[[str], None]
 CHANNELS = {"EMAIL": "e-mail", "POST": "post", "EMAIL_AND_POST": "e-mail and post"}

@@ -27,7 +27,7 @@ from azure.storage.blob import BlobServiceClient
 from azure.storage.queue import QueueServiceClient
 
 import bootstrap
-from adapters import clients
+from adapters.storage import clients
 from devhost.blobs import BlobOptions, BlobPoller
 from devhost.discovery import HostFunction, discover
 from devhost.hostconfig import HostConfig
@@ -36,7 +36,7 @@ from devhost.invoke import Delivery, Invoker
 from devhost.queues import QueueOptions, QueuePoller
 from devhost.servicebus import service_bus_message
 from devhost.timers import Schedule, TimerScheduler, utc_now
-from services.ports import FixedClock
+from services.platform.ports import FixedClock
 from settings import Settings
 
 log = logging.getLogger("devhost")

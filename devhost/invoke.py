@@ -25,7 +25,7 @@ from azure.functions import _abc as azf_abc
 
 from devhost.discovery import HostFunction
 from devhost.hostconfig import ROOT
-from services.context import correlation, current_correlation_id
+from services.platform.context import correlation, current_correlation_id
 
 log = logging.getLogger("devhost")
 

@@ -1,7 +1,7 @@
 """Queue triggers: poll Storage queues, decode base64 bodies, retry failures, and move a message
 to `<queue>-poison` after `maxDequeueCount` attempts, as the host's queue listener does.
 
-The poison convention (twin queue, message copied unchanged) is adapters.queues.QueueSender's,
+The poison convention (twin queue, message copied unchanged) is adapters.storage.queues.QueueSender's,
 shared with the app; receiving and releasing stay here because they follow host.json.
 """
 
@@ -18,10 +18,10 @@ from azure.core.exceptions import AzureError
 from azure.functions.queue import QueueMessage as TriggerMessage
 from azure.storage.queue import QueueClient, QueueMessage, QueueServiceClient
 
-from adapters.queues import QueueSender, ReceivedMessage
+from adapters.storage.queues import QueueSender, ReceivedMessage
 from devhost.discovery import HostFunction
 from devhost.invoke import Delivery, Invoker, correlation_id_in
-from domain.errors import DomainError
+from domain.platform.errors import DomainError
 
 log = logging.getLogger("devhost")
 

@@ -6,7 +6,7 @@ import argparse
 from datetime import timedelta
 
 from adapters.identity import mint_dev_token
-from domain.access import Role
+from domain.platform.access import Role
 from settings import Settings
 
 DEMO_TENANT = "demo-district"

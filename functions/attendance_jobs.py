@@ -13,9 +13,9 @@ import logging
 import azure.functions as func
 
 import bootstrap
-from adapters.servicebus import parse_sis_sync_message
-from services.context import correlation
-from services.normalize_jobs import NORMALIZE_QUEUE, parse_request
+from functions.sis_sync import parse_sis_sync_message
+from services.attendance.normalize_jobs import NORMALIZE_QUEUE, parse_request
+from services.platform.context import correlation
 
 bp = func.Blueprint()
 log = logging.getLogger(__name__)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import azure.functions as func
 
 import bootstrap
-from services.context import correlation
-from services.intervention_jobs import EVALUATE_QUEUE, parse_request
+from services.interventions.jobs import EVALUATE_QUEUE, parse_request
+from services.platform.context import correlation
 
 bp = func.Blueprint()
 

@@ -1,5 +1,5 @@
 """The letter delivery trigger: a new PDF in the `letters` container (an Event Grid blob event
-in Azure) is verified and sent by the guardian's preference (services/letter_delivery.py).
+in Azure) is verified and sent by the guardian's preference (services/letters/delivery.py).
 Errors propagate so the host retries; the PDF is read again through the hash-checking store."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import azure.functions as func
 
 import bootstrap
-from domain.paths import LETTERS
+from domain.platform.paths import LETTERS
 
 bp = func.Blueprint()
 

@@ -1,5 +1,5 @@
 """The letter renderer's trigger: one `letter-jobs` message renders a stage's letter for its
-guardians (services/letter_render.py). The dequeue count is the attempt: on the 5th failure the
+guardians (services/letters/render.py). The dequeue count is the attempt: on the 5th failure the
 artifacts are marked FAILED and the error re-raised, so the message rests in letter-jobs-poison."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ import json
 import azure.functions as func
 
 import bootstrap
-from services.context import correlation
-from services.intervention_effects import LETTER_JOBS_QUEUE
-from services.letter_render import LetterJob
+from services.interventions.effects import LETTER_JOBS_QUEUE
+from services.letters.render import LetterJob
+from services.platform.context import correlation
 
 bp = func.Blueprint()
 

@@ -6,7 +6,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
-from services.context import current_correlation_id
+from services.platform.context import current_correlation_id
 
 _base_factory = logging.getLogRecordFactory()
 

@@ -1,4 +1,4 @@
-"""The meeting notices' trigger: one `meeting-notices` message (services/meeting_cancellation.py)
+"""The meeting notices' trigger: one `meeting-notices` message (services/meetings/cancellation.py)
 e-mails a cancelled meeting's guardians their cancellation once. A malformed body or a failed send
 raises: the host retries, and after the 5th dequeue the message rests in meeting-notices-poison."""
 
@@ -9,8 +9,8 @@ import json
 import azure.functions as func
 
 import bootstrap
-from services.context import correlation
-from services.meeting_cancellation import MEETING_NOTICES_QUEUE, CancellationJob
+from services.meetings.cancellation import MEETING_NOTICES_QUEUE, CancellationJob
+from services.platform.context import correlation
 
 bp = func.Blueprint()
 

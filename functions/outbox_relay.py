@@ -8,7 +8,7 @@ import logging
 import azure.functions as func
 
 import bootstrap
-from services.context import correlation
+from services.platform.context import correlation
 
 bp = func.Blueprint()
 log = logging.getLogger(__name__)

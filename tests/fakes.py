@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from domain.events import IntegrationEvent
+from domain.platform.events import IntegrationEvent
 
 
 class InMemoryPublisher:

@@ -15,20 +15,20 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from domain.audit import AuditRecord
-from domain.calendar import DateRange, SchoolCalendar
-from domain.errors import AlreadyExists, ConcurrencyError, NotFound
-from domain.events import IntegrationEvent
-from domain.jobs import JobRun
-from domain.schools import Jurisdiction, School, Student
-from domain.stored_marks import LoadedMark, Mark, MarkChange, MarksByStudent
-from domain.summaries import DailySummary
-from services.audit import AuditLog
-from services.ingestion import Ingestion, IngestResult
-from services.jobs import JobRuns
-from services.normalization import Normalization
-from services.normalize_jobs import NormalizeJobs
-from services.ports import FixedClock
+from domain.attendance.calendar import DateRange, SchoolCalendar
+from domain.attendance.stored_marks import LoadedMark, Mark, MarkChange, MarksByStudent
+from domain.attendance.summaries import DailySummary
+from domain.platform.audit import AuditRecord
+from domain.platform.errors import AlreadyExists, ConcurrencyError, NotFound
+from domain.platform.events import IntegrationEvent
+from domain.platform.jobs import JobRun
+from domain.roster.schools import Jurisdiction, School, Student
+from services.attendance.ingestion import Ingestion, IngestResult
+from services.attendance.normalization import Normalization
+from services.attendance.normalize_jobs import NormalizeJobs
+from services.platform.audit import AuditLog
+from services.platform.jobs import JobRuns
+from services.platform.ports import FixedClock
 
 
 @dataclass

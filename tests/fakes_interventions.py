@@ -8,13 +8,13 @@ from collections.abc import Collection, Sequence
 from dataclasses import replace
 from datetime import date
 
-from domain.errors import NotFound
-from domain.intervention_cases import Case, QueueItem
-from domain.ladder import StudentInterventionInstance
-from domain.ladder_events import InterventionEvent
+from domain.attendance.summaries import DailySummary
+from domain.casework.cases import Case, QueueItem
+from domain.ladder.events import InterventionEvent
+from domain.ladder.model import StudentInterventionInstance
+from domain.platform.errors import NotFound
 from domain.rules import InterventionRuleSet
-from domain.summaries import DailySummary
-from services.intervention_ports import StudentChange
+from services.interventions.ports import StudentChange
 
 _etags = itertools.count(1)
 

@@ -1,5 +1,5 @@
 """In-memory fakes for the stored letter templates: a store that behaves like
-adapters/table_templates.py (ETags, AlreadyExists, ConcurrencyError, counted reads) and a
+adapters/tables/templates.py (ETags, AlreadyExists, ConcurrencyError, counted reads) and a
 roster with schools of more than one jurisdiction."""
 
 from __future__ import annotations
@@ -8,14 +8,14 @@ import itertools
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
-from domain.access import Principal, Role
-from domain.errors import AlreadyExists, ConcurrencyError, NotFound
 from domain.letters.templates import LetterTemplate
-from domain.schools import Jurisdiction, School
-from services.audit import AuditLog
-from services.letter_templates import LetterTemplateAdmin
-from services.letter_templates_source import TemplateCatalog
-from services.ports import FixedClock
+from domain.platform.access import Principal, Role
+from domain.platform.errors import AlreadyExists, ConcurrencyError, NotFound
+from domain.roster.schools import Jurisdiction, School
+from services.letters.templates import LetterTemplateAdmin
+from services.letters.templates_source import TemplateCatalog
+from services.platform.audit import AuditLog
+from services.platform.ports import FixedClock
 from tests.fakes_attendance import FakeAuditRepository
 
 T = "t1"

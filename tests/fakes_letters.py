@@ -10,20 +10,20 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from domain.errors import AlreadyExists, ConcurrencyError, NotFound
-from domain.intervention_cases import QueueItem
-from domain.ladder import ActionState, InstanceStatus, StudentInterventionInstance
-from domain.ladder_queue import ActionKind, action_id
+from domain.casework.cases import QueueItem
+from domain.ladder.model import ActionState, InstanceStatus, StudentInterventionInstance
+from domain.ladder.queue import ActionKind, action_id
 from domain.letters import LetterTemplate, approve
 from domain.letters.artifacts import LetterArtifact
+from domain.platform.errors import AlreadyExists, ConcurrencyError, NotFound
+from domain.roster.schools import Guardian, Jurisdiction, School, Student, StudentGuardian
 from domain.rules.ruleset import StageType
-from domain.schools import Guardian, Jurisdiction, School, Student, StudentGuardian
-from services.audit import AuditLog
-from services.letter_meetings import MeetingLookup
-from services.letter_render import LetterJob, LetterRenderer
-from services.letter_translation import TranslationDrafts
-from services.ports import FixedClock
-from services.roster_store import StudentDetail
+from services.letters.render import LetterJob, LetterRenderer
+from services.letters.translation import TranslationDrafts
+from services.meetings.invitations import MeetingLookup
+from services.platform.audit import AuditLog
+from services.platform.ports import FixedClock
+from services.roster.ports import StudentDetail
 from tests.fakes_attendance import FakeAuditRepository
 from tests.fakes_interventions import FakeStore
 

@@ -9,21 +9,21 @@ from dataclasses import replace
 from datetime import UTC, date, datetime
 from typing import Any
 
-from domain.access import Principal, Role
-from domain.errors import AlreadyExists, ConcurrencyError, NotFound
-from domain.intervention_cases import Case, CaseStatus
-from domain.ladder import ActionState, InstanceStatus, StudentInterventionInstance
-from domain.meetings import InterventionMeeting
+from domain.casework.cases import Case, CaseStatus
+from domain.casework.tasks import WorkTask
+from domain.ladder.model import ActionState, InstanceStatus, StudentInterventionInstance
+from domain.meetings.model import InterventionMeeting
+from domain.platform.access import Principal, Role
+from domain.platform.errors import AlreadyExists, ConcurrencyError, NotFound
+from domain.roster.schools import School, Student
 from domain.rules import Exemption
 from domain.rules.ruleset import StageType
-from domain.schools import School, Student
-from domain.work_tasks import WorkTask
-from services.audit import AuditLog
-from services.casework import Casework
-from services.meeting_effects import MeetingEffects
-from services.meeting_ports import MeetingFilter
-from services.meetings import Meetings
-from services.ports import FixedClock
+from services.casework.service import Casework
+from services.meetings.effects import MeetingEffects
+from services.meetings.ports import MeetingFilter
+from services.meetings.service import Meetings
+from services.platform.audit import AuditLog
+from services.platform.ports import FixedClock
 from tests.fakes_attendance import FakeAuditRepository, FakeRoster, Trips
 from tests.fakes_interventions import FakeRuleSets, FakeStore
 from tests.unit.referral_ladder import england_with_referral

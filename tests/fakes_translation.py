@@ -6,9 +6,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from domain.errors import AlreadyExists
 from domain.letters.templates import LetterTemplate
-from services.translation_ports import TranslatorError
+from domain.platform.errors import AlreadyExists
+from services.letters.ports import TranslatorError
 
 _NOTRANSLATE = re.compile(r'(<span class="notranslate"[^>]*>.*?</span>)', re.DOTALL)
 _TAGS = re.compile(r"(<[^>]*>)")

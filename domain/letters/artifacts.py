@@ -17,7 +17,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from domain.events import event_id
+from domain.platform.events import event_id
 
 
 class ArtifactStatus(StrEnum):
@@ -25,7 +25,7 @@ class ArtifactStatus(StrEnum):
     RENDERED = "RENDERED"    # PDF stored with its hash
     FAILED = "FAILED"        # gave up after the last attempt; `failure_reason` says why
     # claimed by one delivery (ETag-conditional) that is sending it now; a claim older than
-    # services/letter_delivery.py's lease may be taken over by a retry (the sender crashed)
+    # services/letters/delivery.py's lease may be taken over by a retry (the sender crashed)
     SENDING = "SENDING"
     DELIVERED = "DELIVERED"  # sent by the delivery function (`channel` says how)
 

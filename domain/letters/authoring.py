@@ -16,10 +16,10 @@ from typing import Any
 
 from jinja2 import TemplateError
 
-from domain.errors import ValidationFailed
 from domain.letters.merge import MERGE_FIELDS, with_chart
 from domain.letters.render import check_body, render_html
 from domain.letters.templates import LetterTemplate
+from domain.platform.errors import ValidationFailed
 
 SAMPLE_DATE = date(2024, 10, 1)
 MAX_BODY_CHARS = 30_000  # a Table string property holds 32K UTF-16 units; leave room for others

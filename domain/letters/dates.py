@@ -14,7 +14,7 @@ from functools import lru_cache
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
 
-from domain.errors import ValidationFailed
+from domain.platform.errors import ValidationFailed
 
 ENGLISH = Locale("en", "GB")
 

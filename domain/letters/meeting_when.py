@@ -17,9 +17,9 @@ from datetime import datetime, tzinfo
 from babel import Locale
 from babel.dates import format_date, format_interval, format_time
 
-from domain.errors import ValidationFailed
 from domain.letters.dates import letter_locale
-from domain.meetings import InterventionMeeting
+from domain.meetings.model import InterventionMeeting
+from domain.platform.errors import ValidationFailed
 
 
 def _join(pattern: str, first: str, second: str) -> str:

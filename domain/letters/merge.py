@@ -32,10 +32,10 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from domain.errors import ValidationFailed
+from domain.attendance.summaries import DailySummary, Status, Totals, window
+from domain.platform.errors import ValidationFailed
+from domain.roster.schools import Guardian, Jurisdiction, School, Student
 from domain.rules.ruleset import StageType
-from domain.schools import Guardian, Jurisdiction, School, Student
-from domain.summaries import DailySummary, Status, Totals, window
 
 ILLNESS_CODES: Mapping[Jurisdiction, frozenset[str]] = {
     Jurisdiction.ENGLAND: frozenset({"I"}),

@@ -14,7 +14,7 @@ import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from domain.schools import Guardian
+from domain.roster.schools import Guardian
 
 ADDRESS_COLUMNS = 6  # envelope lines after the name; longer addresses keep their last lines joined
 MANIFEST_HEADER = ("artifact_id", "student_id", "guardian_id", "name",

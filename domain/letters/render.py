@@ -20,10 +20,10 @@ from typing import Any
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
-from domain.errors import ValidationFailed
 from domain.letters.dates import long_date
 from domain.letters.direction import with_direction
 from domain.letters.templates import LetterTemplate, TemplateStatus, require_sendable
+from domain.platform.errors import ValidationFailed
 
 
 def _environment(language: str) -> SandboxedEnvironment:

@@ -25,8 +25,8 @@ from functools import cache
 from pathlib import Path
 
 from domain.letters.templates import LetterTemplate, LockScope, TemplateStatus
+from domain.roster.schools import Jurisdiction
 from domain.rules.ruleset import StageType
-from domain.schools import Jurisdiction
 
 STARTERS_DIR = Path(__file__).resolve().parent / "starters"
 STARTER_AUTHOR = "starter-author"

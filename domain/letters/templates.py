@@ -15,7 +15,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
-from domain.errors import NotFound, ValidationFailed
+from domain.platform.errors import NotFound, ValidationFailed
 
 FIELD_TYPES = frozenset({"string", "integer", "number", "boolean", "date", "list", "object"})
 

@@ -17,7 +17,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from domain.summaries import DailySummary, Totals
+from domain.attendance.summaries import DailySummary, Totals
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+from domain.attendance.summaries import Totals
 from domain.rules import wording as w
 from domain.rules.conditions import (
     AbsenceCategory,
@@ -19,7 +20,6 @@ from domain.rules.conditions import (
 from domain.rules.context import EvaluationContext
 from domain.rules.outcome import NOTHING_RECORDED, Outcome
 from domain.rules.sessions import counted_sessions, counted_through, not_yet_counted
-from domain.summaries import Totals
 
 _SESSIONS: dict[AbsenceCategory, Callable[[Totals], int]] = {
     AbsenceCategory.ANY: lambda t: t.authorised_sessions + t.unauthorised_sessions,

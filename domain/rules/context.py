@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from domain.calendar import SchoolCalendar
+from domain.attendance.calendar import SchoolCalendar
+from domain.attendance.summaries import DailySummary, Totals
 from domain.rules import wording as w
 from domain.rules.base import RuleModel
 from domain.rules.baseline import StageBaseline
 from domain.rules.windows import anchor, window_start
-from domain.summaries import DailySummary, Totals
 
 if TYPE_CHECKING:
     from domain.rules.ruleset import InterventionStage

@@ -10,9 +10,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from domain.roster.schools import Jurisdiction
 from domain.rules.ruleset import InterventionRuleSet
 from domain.rules.validation import parse_rule_set
-from domain.schools import Jurisdiction
 
 PRESETS_DIR = Path(__file__).with_name("presets")
 PRESET_FILES = {Jurisdiction.ENGLAND: ("england.json", "england-penalty.json"),

@@ -9,7 +9,7 @@ from datetime import date
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from domain.calendar import SchoolCalendar
+from domain.attendance.calendar import SchoolCalendar
 from domain.rules.conditions import WINDOWED, Condition, walk
 from domain.rules.stage_conditions import AttendanceRecovered, EntryNoLongerMet, NoImprovement
 from domain.rules.windows import anchor, window_start

@@ -21,10 +21,10 @@ from typing import Self
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from domain.roster.schools import Jurisdiction
 from domain.rules.base import RuleModel
 from domain.rules.conditions import All, Any, Condition, Not
 from domain.rules.stage_conditions import STAGE_FACT_TYPES
-from domain.schools import Jurisdiction
 
 
 class Track(StrEnum):

@@ -15,8 +15,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, NamedTuple
 
+from domain.attendance.summaries import DailySummary, Status, Totals
 from domain.rules.windows import window_start
-from domain.summaries import DailySummary, Status, Totals
 
 if TYPE_CHECKING:
     from domain.rules.conditions import AbsenceCountThreshold

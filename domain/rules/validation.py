@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from domain.errors import ValidationFailed
+from domain.platform.errors import ValidationFailed
 from domain.rules.conditions import CONDITION_TYPES
 from domain.rules.ruleset import InterventionRuleSet, Track, ladder_problems
 

@@ -13,7 +13,7 @@ from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
 
-from domain.calendar import SchoolCalendar
+from domain.attendance.calendar import SchoolCalendar
 
 
 class WindowStart(NamedTuple):

@@ -10,7 +10,7 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from domain.summaries import Totals
+from domain.attendance.summaries import Totals
 
 if TYPE_CHECKING:
     from domain.rules.sessions import CountedDay

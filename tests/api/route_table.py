@@ -1,7 +1,7 @@
 """The hand-written role table every route is checked against (tests/api/test_access.py).
 
 Each area adds its routes in a module `tests/api/routes_<area>.py` exposing `ROUTES: list[Route]`.
-Write the roles by hand from the product's intent, never from domain/access.py."""
+Write the roles by hand from the product's intent, never from domain/platform/access.py."""
 
 from __future__ import annotations
 

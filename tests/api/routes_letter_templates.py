@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import bootstrap
-from domain.errors import AlreadyExists
 from domain.letters.starters import starter_templates
 from domain.letters.templates import LockScope, TemplateStatus
-from domain.schools import Jurisdiction
+from domain.platform.errors import AlreadyExists
+from domain.roster.schools import Jurisdiction
 from tests.api.route_table import ADMINS, READERS, Route
 from tests.api.routes_attendance import seed as seed_school
 

@@ -10,8 +10,8 @@ integration; the integration identity reads nothing about people, so it may not 
 from __future__ import annotations
 
 import bootstrap
-from domain.calendar_input import calendar_from_body
-from domain.schools import School
+from domain.attendance.calendar_input import calendar_from_body
+from domain.roster.schools import School
 from tests.api.route_table import ADMINS, READERS, Route
 from tests.roster_payloads import CALENDAR_BODY, SCHOOL_BODY, payload, student
 

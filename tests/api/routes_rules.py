@@ -9,7 +9,7 @@ tested in tests/integration/test_rules_api.py; here a school admin acts within t
 from __future__ import annotations
 
 import bootstrap
-from domain.errors import AlreadyExists
+from domain.platform.errors import AlreadyExists
 from domain.rules import parse_rule_set
 from tests.api.route_table import ADMINS, READERS, Route
 from tests.api.routes_attendance import DAY

@@ -1,6 +1,6 @@
 """Role x route x school: every route checks role, tenant and school scope.
 
-The expectations below are written by hand, independent of domain/access.py, so a change
+The expectations below are written by hand, independent of domain/platform/access.py, so a change
 to the permission table that opens or closes a route makes this test fail."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from fastapi.routing import APIRoute
 
 import bootstrap
 import function_app
-from domain.access import Principal, Role
-from domain.jobs import JobRun, JobStatus
+from domain.platform.access import Principal, Role
+from domain.platform.jobs import JobRun, JobStatus
 from tests.api.route_table import ALL, Route, collect_routes
 
 ROUTES = collect_routes()

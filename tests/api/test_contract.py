@@ -3,7 +3,7 @@ give is declared, as problem+json with the Problem schema and the correlation id
 `If-Match` header is declared required where the API answers 428 without it.
 
 Expectations come from the hand-written role table (tests/api/route_table.py) and the list below,
-never from functions/http/contract.py. The fuzz run (tests/integration/test_fuzz_api.py) checks the
+never from functions/http/shell/contract.py. The fuzz run (tests/integration/test_fuzz_api.py) checks the
 other half: what the app really answers is what the document says.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from functions.http.api import create_api
+from functions.http.shell.api import create_api
 from tests.api.route_table import collect_routes
 
 DOC = create_api().openapi()

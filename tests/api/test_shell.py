@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 
-from functions.http.api import create_api
+from functions.http.shell.api import create_api
 
 
 def test_health_answers_without_a_token(client):

@@ -14,7 +14,7 @@ from fastapi import Depends
 from fastapi.testclient import TestClient
 
 import function_app  # noqa: F401 - logging as the app configures it (records carry the id)
-from functions.http.api import create_api
+from functions.http.shell.api import create_api
 
 SECRET = "secret internals at /srv/app.py line 42"
 
@@ -87,6 +87,6 @@ def test_an_unhandled_error_is_answered_not_re_raised_and_a_new_id_is_minted():
     minted = response.headers["x-correlation-id"]
     _assert_problem(response.status_code, response.headers["content-type"], minted, response.text, minted)
     assert response.json()["correlationId"] == minted and len(minted) == 32
-    # the hygiene headers of every other answer (functions/http/transport.py)
+    # the hygiene headers of every other answer (functions/http/shell/transport.py)
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["cache-control"] == "no-store"

@@ -14,7 +14,7 @@ from demo import DemoDistrict, generate_district
 from devhost import demo as demo_loader
 from devhost import mailbox
 from devhost.host import DevHost, load_app
-from domain.schools import Jurisdiction
+from domain.roster.schools import Jurisdiction
 from settings import Settings
 
 SCHOOL = "demo-s1"

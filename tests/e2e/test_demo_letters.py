@@ -12,7 +12,7 @@ import pytest
 
 from devhost import demo as demo_loader
 from devhost import demo_letters
-from domain.ladder import ActionState
+from domain.ladder.model import ActionState
 from domain.letters.artifacts import ArtifactStatus
 from settings import Settings
 from tests.e2e.demo_school import demo_school

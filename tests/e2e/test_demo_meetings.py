@@ -14,10 +14,10 @@ import pytest
 from devhost import demo as demo_loader
 from devhost import demo_office, demo_office_report
 from devhost.demo_meetings import outcome_for
-from domain.ladder import InstanceStatus
-from domain.ladder_events import EventKind
-from domain.meetings import MeetingOutcome, MeetingStatus, task_id
-from domain.work_tasks import TaskStatus
+from domain.casework.tasks import TaskStatus
+from domain.ladder.events import EventKind
+from domain.ladder.model import InstanceStatus
+from domain.meetings.model import MeetingOutcome, MeetingStatus, task_id
 from settings import Settings
 from tests.e2e.demo_school import demo_school
 

@@ -11,8 +11,8 @@ import bootstrap
 from demo import generate_district
 from devhost import demo as demo_loader
 from devhost.host import DevHost, load_app
-from domain.access import Principal, Role
-from domain.schools import Jurisdiction
+from domain.platform.access import Principal, Role
+from domain.roster.schools import Jurisdiction
 from settings import Settings
 
 THROUGH = date(2025, 9, 26)  # four weeks of marks

@@ -20,7 +20,7 @@ import pytest
 from pycep import BicepParser
 
 import bootstrap
-from domain.paths import CONTAINERS
+from domain.platform.paths import CONTAINERS
 
 ROOT = Path(__file__).resolve().parents[2]
 INFRA = ROOT / "infra"

@@ -14,13 +14,13 @@ from azure.functions import QueueMessage
 
 import bootstrap
 import function_app
-from adapters.keys import key
-from adapters.table_marks import MARK_CHANGES, MARK_HISTORY
-from adapters.table_summaries import LATEST
+from adapters.storage.keys import key
+from adapters.tables.marks import MARK_CHANGES, MARK_HISTORY
+from adapters.tables.summaries import LATEST
 from devhost.servicebus import service_bus_message
-from domain.paths import SIS_RAW
-from services.normalize_jobs import NORMALIZE_QUEUE
-from services.ports import FixedClock
+from domain.platform.paths import SIS_RAW
+from services.attendance.normalize_jobs import NORMALIZE_QUEUE
+from services.platform.ports import FixedClock
 from tests.roster_payloads import CALENDAR_BODY, SCHOOL_BODY, payload, student, wonde_date
 
 pytestmark = pytest.mark.integration

@@ -1,4 +1,4 @@
-"""adapters/blobs.py against Azurite: hashed put/get, immutability, tamper detection, errors."""
+"""adapters/storage/blobs.py against Azurite: hashed put/get, immutability, tamper detection, errors."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from datetime import date
 import pytest
 from azure.storage.blob import BlobServiceClient
 
-from adapters.blobs import BlobStore, StoredBlob
+from adapters.storage.blobs import BlobStore, StoredBlob
 from devhost.azurite import free_port
-from domain import paths
-from domain.errors import AlreadyExists, ConcurrencyError, IntegrityError, NotFound, ValidationFailed
+from domain.platform import paths
+from domain.platform.errors import AlreadyExists, ConcurrencyError, IntegrityError, NotFound, ValidationFailed
 from settings import azurite_connection_string
 
 pytestmark = pytest.mark.integration

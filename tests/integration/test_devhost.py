@@ -25,8 +25,8 @@ from devhost.blobs import POISON_QUEUE, BlobOptions
 from devhost.host import DevHost
 from devhost.hostconfig import HostConfig
 from devhost.queues import QueueOptions
-from services.context import current_correlation_id
-from services.ports import FixedClock
+from services.platform.context import current_correlation_id
+from services.platform.ports import FixedClock
 from settings import Settings
 
 pytestmark = pytest.mark.integration

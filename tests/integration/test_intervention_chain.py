@@ -11,8 +11,8 @@ import pytest
 
 from devhost.host import DevHost, load_app
 from devhost.queues import QueueOptions
-from services.intervention_jobs import EVALUATE_QUEUE
-from services.normalize_jobs import NORMALIZE_QUEUE, NormalizeRequest
+from services.attendance.normalize_jobs import NORMALIZE_QUEUE, NormalizeRequest
+from services.interventions.jobs import EVALUATE_QUEUE
 from tests.integration.test_attendance_api import add_school, mark, post
 from tests.integration.test_interventions_api import FIRST, NIGHT
 

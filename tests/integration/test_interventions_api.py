@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from adapters.keys import key
-from adapters.table_interventions import TABLE
-from services.intervention_effects import LETTER_JOBS_QUEUE
+from adapters.storage.keys import key
+from adapters.tables.interventions import TABLE
+from services.interventions.effects import LETTER_JOBS_QUEUE
 from tests.integration.test_attendance_api import add_school, mark, normalize, post
 
 pytestmark = pytest.mark.integration

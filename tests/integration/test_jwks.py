@@ -15,8 +15,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from adapters.identity import TokenValidator
-from domain.access import Role
-from domain.errors import Unauthenticated
+from domain.platform.access import Role
+from domain.platform.errors import Unauthenticated
 from settings import Settings
 
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 import bootstrap
-from services.ports import FixedClock
+from services.platform.ports import FixedClock
 from tests.integration.test_attendance_api import add_school, mark, normalize, post
 from tests.roster_payloads import CALENDAR_BODY, payload, student
 

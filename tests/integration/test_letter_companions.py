@@ -18,8 +18,8 @@ from azure.functions import QueueMessage
 from pypdf import PdfReader
 
 from domain.letters.artifacts import ArtifactStatus, LetterArtifact
-from domain.paths import LETTERS
-from services.intervention_ports import StudentChange
+from domain.platform.paths import LETTERS
+from services.interventions.ports import StudentChange
 from tests.fakes_letters import BODY, FakeTemplates, letter_instance, letter_item, template
 from tests.integration import test_letter_delivery as delivery
 from tests.integration.test_attendance_api import function

@@ -20,11 +20,11 @@ from azure.functions import QueueMessage
 from azure.functions.blob import InputStream
 
 import bootstrap
-from domain.ladder import ActionState
-from domain.ladder_events import EventKind, verify_chain
+from domain.ladder.events import EventKind, verify_chain
+from domain.ladder.model import ActionState
 from domain.letters.artifacts import ArtifactStatus, LetterArtifact
-from domain.paths import LETTERS
-from services.intervention_ports import StudentChange
+from domain.platform.paths import LETTERS
+from services.interventions.ports import StudentChange
 from tests.fakes_letters import FakeMerge, FakeTemplates, letter_instance, letter_item, template
 from tests.integration.test_attendance_api import function
 from tests.roster_payloads import CALENDAR_BODY, SCHOOL_BODY, payload, student

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from domain.ladder import ActionState, InstanceStatus
+from domain.ladder.model import ActionState, InstanceStatus
 from domain.letters.artifacts import ArtifactStatus
 from domain.rules.ruleset import StageType
-from services.intervention_ports import StudentChange
+from services.interventions.ports import StudentChange
 from tests.fakes_letters import letter_instance, letter_item
 from tests.integration import test_letter_delivery as delivery
 from tests.integration.test_letter_delivery import seed

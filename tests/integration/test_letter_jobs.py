@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from azure.functions import QueueMessage
 
-from domain.paths import LETTERS
-from services.intervention_ports import StudentChange
+from domain.platform.paths import LETTERS
+from services.interventions.ports import StudentChange
 from tests.fakes_letters import FakeMerge, FakeTemplates, letter_instance, letter_item, template
 from tests.integration.test_attendance_api import function
 from tests.roster_payloads import CALENDAR_BODY, SCHOOL_BODY, payload, student

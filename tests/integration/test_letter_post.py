@@ -20,11 +20,11 @@ from azure.functions import QueueMessage
 from pypdf import PdfReader
 
 from adapters.smtp import SmtpMailer
-from domain.ladder import ActionState
+from domain.ladder.model import ActionState
 from domain.letters.artifacts import ArtifactStatus
-from domain.paths import PRINT_BATCHES
-from services.letter_delivery import LetterDelivery
-from services.print_batch_jobs import PrintBatchRequest
+from domain.platform.paths import PRINT_BATCHES
+from services.letters.delivery import LetterDelivery
+from services.letters.print_batch_jobs import PrintBatchRequest
 from tests.integration import test_letter_delivery as delivery
 from tests.integration.test_attendance_api import function
 from tests.integration.test_letter_delivery import blob_event, free_port, render_and_artifact, seed

@@ -15,10 +15,10 @@ from azure.functions import QueueMessage
 from pypdf import PdfReader
 
 import bootstrap
-from domain.paths import LETTERS
-from domain.summaries import DailySummary, Status, Totals
-from services.intervention_ports import StudentChange
-from services.ports import FixedClock
+from domain.attendance.summaries import DailySummary, Status, Totals
+from domain.platform.paths import LETTERS
+from services.interventions.ports import StudentChange
+from services.platform.ports import FixedClock
 from tests.fakes_letters import letter_instance, letter_item
 from tests.integration.test_attendance_api import function
 from tests.roster_payloads import CALENDAR_BODY, SCHOOL_BODY, payload, student

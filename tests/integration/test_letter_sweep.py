@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from domain.letters.artifacts import ArtifactStatus, LetterArtifact
-from services.letter_sweep import LetterSweep
+from services.letters.sweep import LetterSweep
 from tests.integration.test_letter_delivery import inbox, letters, render_and_artifact, seed
 
 pytestmark = pytest.mark.integration

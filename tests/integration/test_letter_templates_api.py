@@ -16,8 +16,8 @@ from azure.functions import QueueMessage
 from pypdf import PdfReader
 
 from domain.letters.templates import TemplateStatus
-from domain.paths import LETTERS
-from services.intervention_ports import StudentChange
+from domain.platform.paths import LETTERS
+from services.interventions.ports import StudentChange
 from tests.fakes_letters import letter_instance, letter_item
 from tests.integration.test_attendance_api import function
 from tests.integration.test_letter_sources import classmate, container, st1_history  # noqa: F401

@@ -18,14 +18,14 @@ from azure.functions import QueueMessage
 from pypdf import PdfReader
 
 import bootstrap
-from domain.intervention_cases import Case, CaseStatus
-from domain.ladder import ActionState, InstanceStatus, StudentInterventionInstance
-from domain.ladder_events import EventKind, verify_chain
+from domain.casework.cases import Case, CaseStatus
+from domain.ladder.events import EventKind, verify_chain
+from domain.ladder.model import ActionState, InstanceStatus, StudentInterventionInstance
 from domain.letters.artifacts import ArtifactStatus
 from domain.rules.ruleset import StageType
-from services.intervention_effects import LETTER_JOBS_QUEUE
-from services.intervention_ports import StudentChange
-from services.ports import FixedClock
+from services.interventions.effects import LETTER_JOBS_QUEUE
+from services.interventions.ports import StudentChange
+from services.platform.ports import FixedClock
 from tests.integration.test_attendance_api import function, mark, normalize, post
 from tests.integration.test_letter_delivery import Inbox, blob_event, free_port, seed
 

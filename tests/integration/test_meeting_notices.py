@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from azure.functions import QueueMessage
 
-from adapters.table_meeting_notices import NOTICES_TABLE, TableNoticeMarks
-from domain.errors import AlreadyExists, ConcurrencyError
-from domain.meeting_notices import NoticeMark, NoticeState
-from services.letter_resend import RESEND_AFTER
-from services.meeting_cancellation import MEETING_NOTICES_QUEUE
+from adapters.tables.meeting_notices import NOTICES_TABLE, TableNoticeMarks
+from domain.meetings.notices import NoticeMark, NoticeState
+from domain.platform.errors import AlreadyExists, ConcurrencyError
+from services.letters.resend import RESEND_AFTER
+from services.meetings.cancellation import MEETING_NOTICES_QUEUE
 from tests.integration import test_meeting_invitations as invitation_world
 from tests.integration.test_attendance_api import function
 from tests.integration.test_letter_delivery import blob_event

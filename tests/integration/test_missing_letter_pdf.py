@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from domain.letters.artifacts import ArtifactStatus
-from domain.paths import LETTERS
+from domain.platform.paths import LETTERS
 from tests.integration import test_letter_delivery as delivery
 from tests.integration.test_letter_delivery import blob_event, render_and_artifact, seed
 

@@ -18,13 +18,13 @@ from typing import Any
 import pytest
 
 import bootstrap
-from adapters.keys import key
-from adapters.table_interventions import TABLE
-from domain.intervention_cases import Case, CaseStatus
-from domain.ladder import ActionState, InstanceStatus, StudentInterventionInstance
+from adapters.storage.keys import key
+from adapters.tables.interventions import TABLE
+from domain.casework.cases import Case, CaseStatus
+from domain.ladder.model import ActionState, InstanceStatus, StudentInterventionInstance
 from domain.rules.ruleset import StageType
-from services.intervention_ports import StudentChange
-from services.ports import FixedClock
+from services.interventions.ports import StudentChange
+from services.platform.ports import FixedClock
 from tests.integration.test_attendance_api import add_school, mark, normalize, post
 from tests.integration.test_meetings_api import NOW, S1, book, instance_of, record
 from tests.unit.referral_ladder import england_with_old_penalty_stage

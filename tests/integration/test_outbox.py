@@ -1,4 +1,4 @@
-"""services/outbox.py and the outbox relay functions against Azurite: atomic staging, relay,
+"""services/platform/outbox.py and the outbox relay functions against Azurite: atomic staging, relay,
 sweep, the base64 nudge, and the registered triggers end to end."""
 
 from __future__ import annotations
@@ -18,15 +18,15 @@ from azure.functions.timer import TimerRequest
 from azure.storage.queue import QueueClient, QueueServiceClient
 
 import bootstrap
-from adapters.local_events import TABLE as LOCAL_EVENTS_TABLE
-from adapters.queues import QueueSender
-from adapters.tables import Table, Tables
+from adapters.storage.local_events import TABLE as LOCAL_EVENTS_TABLE
+from adapters.storage.queues import QueueSender
+from adapters.storage.tables import Table, Tables
 from bootstrap import Container
-from domain.errors import AlreadyExists
-from domain.events import IntegrationEvent, event_id
-from services.context import correlation
-from services.outbox import DISPATCH_QUEUE, ROW_PREFIX, Outbox, Relay, stage
-from services.ports import FixedClock
+from domain.platform.errors import AlreadyExists
+from domain.platform.events import IntegrationEvent, event_id
+from services.platform.context import correlation
+from services.platform.outbox import DISPATCH_QUEUE, ROW_PREFIX, Outbox, Relay, stage
+from services.platform.ports import FixedClock
 from settings import ServiceBusConnection, Settings
 from tests.fakes import InMemoryPublisher
 
@@ -166,7 +166,7 @@ def test_a_failed_nudge_is_logged_and_the_commit_stands(
     sender = QueueSender(QueueServiceClient.from_connection_string(connection_string))
     outbox = Outbox(FixedClock(NOW), partial(sender.send, f"missing-{unique}"))
 
-    with caplog.at_level(logging.WARNING, logger="services.outbox"):
+    with caplog.at_level(logging.WARNING, logger="services.platform.outbox"):
         outbox.commit(table, [("upsert", state_row("p"))], [make_event("t1", 1)], "p")
 
     assert len(outbox_rows(table, "p")) == 1

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 import bootstrap
-from domain.jobs import JobRun, JobStatus
+from domain.platform.jobs import JobRun, JobStatus
 from tests.integration.test_attendance_api import add_school
 
 pytestmark = pytest.mark.integration

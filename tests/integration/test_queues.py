@@ -1,4 +1,4 @@
-"""adapters/queues.py against Azurite: base64 JSON on the wire, host-style decoding, poison moves."""
+"""adapters/storage/queues.py against Azurite: base64 JSON on the wire, host-style decoding, poison moves."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from azure.storage.queue import QueueClient, QueueServiceClient, TextBase64Decod
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
-from adapters.queues import MAX_WIRE_CHARS, QueueSender, ReceivedMessage, poison_name
+from adapters.storage.queues import MAX_WIRE_CHARS, QueueSender, ReceivedMessage, poison_name
 from devhost.azurite import free_port
-from domain.errors import ConcurrencyError, NotFound, ValidationFailed
+from domain.platform.errors import ConcurrencyError, NotFound, ValidationFailed
 from settings import azurite_connection_string
 
 pytestmark = pytest.mark.integration

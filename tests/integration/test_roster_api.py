@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from adapters.keys import key
-from adapters.roster_entities import STUDENTS
-from adapters.tables import BATCH_LIMIT
-from domain.errors import NotFound
+from adapters.storage.keys import key
+from adapters.storage.tables import BATCH_LIMIT
+from adapters.tables.roster_entities import STUDENTS
+from domain.platform.errors import NotFound
 from tests.roster_payloads import CALENDAR_BODY, SCHOOL_BODY, payload, student
 
 pytestmark = pytest.mark.integration

@@ -34,10 +34,10 @@ from devhost import demo as demo_loader
 from devhost import demo_letters, mailbox
 from devhost.host import DevHost, load_app
 from devhost.queues import QueueOptions
-from domain.access import Principal, Role
-from domain.schools import Jurisdiction
-from services.normalize_jobs import NORMALIZE_QUEUE, NormalizeRequest
-from services.ports import FixedClock
+from domain.platform.access import Principal, Role
+from domain.roster.schools import Jurisdiction
+from services.attendance.normalize_jobs import NORMALIZE_QUEUE, NormalizeRequest
+from services.platform.ports import FixedClock
 from settings import Settings
 from tests.integration.storage_faults import Fault, Faults, Mode, Storage
 
@@ -218,7 +218,7 @@ def test_a_stopped_azurite_keeps_every_write_it_acknowledged(tmp_path: Path) -> 
 
 
 def test_the_same_message_takes_over_the_lease_its_dead_attempt_left(app_container, unique) -> None:  # type: ignore[no-untyped-def]
-    from adapters.table_summaries import LATEST, TableLeaseRepository
+    from adapters.tables.summaries import LATEST, TableLeaseRepository
 
     leases = TableLeaseRepository(app_container.tables(LATEST))
     now = datetime(2025, 9, 27, 2, tzinfo=UTC)

@@ -1,4 +1,5 @@
-"""adapters/tables.py and adapters/keys.py against Azurite: batching, ETags, paging, keys, values."""
+"""adapters/storage/tables.py and adapters/storage/keys.py against Azurite: batching, ETags, paging, keys,
+values."""
 
 from __future__ import annotations
 
@@ -10,9 +11,9 @@ from collections.abc import Iterator
 import pytest
 from azure.data.tables import TableServiceClient
 
-from adapters.keys import escape_key_part, key, prefix_range, split_key, unescape_key_part
-from adapters.tables import BATCH_LIMIT, InvalidToken, Table, Tables
-from domain.errors import AlreadyExists, ConcurrencyError, NotFound
+from adapters.storage.keys import escape_key_part, key, prefix_range, split_key, unescape_key_part
+from adapters.storage.tables import BATCH_LIMIT, InvalidToken, Table, Tables
+from domain.platform.errors import AlreadyExists, ConcurrencyError, NotFound
 
 pytestmark = pytest.mark.integration
 

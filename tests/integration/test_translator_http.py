@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from adapters.translator import SCOPE, AzureTranslator, translator_from_settings
-from services.translation_ports import TranslatorError
+from services.letters.ports import TranslatorError
 from settings import Settings
 
 SECRET_TEXT = "<p>Dear Ms Kowalska, Zofia missed 12 days</p>"

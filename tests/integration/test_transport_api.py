@@ -16,7 +16,7 @@ import pytest
 
 import bootstrap
 import function_app
-from services.rate_limits import CallerLimiter
+from services.platform.rate_limits import CallerLimiter
 from tests.roster_payloads import SCHOOL_BODY, payload, student
 
 pytestmark = pytest.mark.integration

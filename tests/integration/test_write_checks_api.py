@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from domain.intervention_cases import Case, CaseStatus
-from services.intervention_ports import StudentChange
+from domain.casework.cases import Case, CaseStatus
+from services.interventions.ports import StudentChange
 from tests.integration.test_attendance_api import add_school
 
 pytestmark = pytest.mark.integration

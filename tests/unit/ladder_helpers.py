@@ -5,10 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from domain.calendar import DateRange, SchoolCalendar
-from domain.ladder import Finding, Ladder, LadderStage, StageType, StudentInterventionInstance, StudentRef
-from domain.ladder_nightly import Night, run_night
-from domain.ladder_transitions import start
+from domain.attendance.calendar import DateRange, SchoolCalendar
+from domain.ladder.model import (
+    Finding,
+    Ladder,
+    LadderStage,
+    StageType,
+    StudentInterventionInstance,
+    StudentRef,
+)
+from domain.ladder.nightly import Night, run_night
+from domain.ladder.transitions import start
 
 # England 2024/25; autumn half term is 28 Oct - 1 Nov 2024.
 CAL = SchoolCalendar(

@@ -5,8 +5,8 @@ their own (domain/rules/presets/england-penalty.json)."""
 
 from __future__ import annotations
 
+from domain.roster.schools import Jurisdiction
 from domain.rules import InterventionRuleSet, preset_for
-from domain.schools import Jurisdiction
 
 REFERRAL = {"order": 4, "type": "ESCALATION", "name": "Refer to the local authority's attendance service",
             "entry": {"type": "attendancePercentThreshold", "threshold": 90, "atOrBelow": True,

@@ -6,16 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from domain.calendar import DateRange, SchoolCalendar
-from domain.codes import CodeTable, load_code_table
-from domain.normalize import SessionMark, full_year, group_marks
+from domain.attendance.calendar import DateRange, SchoolCalendar
+from domain.attendance.codes import CodeTable, load_code_table
+from domain.attendance.normalize import SessionMark, full_year, group_marks
+from domain.attendance.summaries import DailySummary
+from domain.roster.schools import Jurisdiction, Student
 from domain.rules.conditions import Condition
 from domain.rules.context import EvaluationContext, InstanceFacts
 from domain.rules.evaluate import evaluate, required_days
 from domain.rules.outcome import Outcome
 from domain.rules.windows import anchor
-from domain.schools import Jurisdiction, Student
-from domain.summaries import DailySummary
 
 ENG = load_code_table(Jurisdiction.ENGLAND)
 IE = load_code_table(Jurisdiction.IRELAND)

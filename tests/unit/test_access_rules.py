@@ -1,11 +1,11 @@
-"""The scope rule in domain/access.py, without HTTP."""
+"""The scope rule in domain/platform/access.py, without HTTP."""
 
 from __future__ import annotations
 
 import pytest
 
-from domain.access import Permission, Principal, Role, authorize
-from domain.errors import Forbidden, ValidationFailed
+from domain.platform.access import Permission, Principal, Role, authorize
+from domain.platform.errors import Forbidden, ValidationFailed
 
 
 def principal(role: Role, schools: set[str] | None = None) -> Principal:

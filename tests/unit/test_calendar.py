@@ -1,4 +1,4 @@
-"""domain/calendar.py: school days, ordinals, n-day windows and school weeks."""
+"""domain/attendance/calendar.py: school days, ordinals, n-day windows and school weeks."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from domain.calendar import DateRange, SchoolCalendar
-from domain.errors import ValidationFailed
+from domain.attendance.calendar import DateRange, SchoolCalendar
+from domain.platform.errors import ValidationFailed
 
 
 def england_2024() -> SchoolCalendar:

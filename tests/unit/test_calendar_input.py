@@ -1,4 +1,4 @@
-"""A calendar body checked field by field (domain/calendar_input.py)."""
+"""A calendar body checked field by field (domain/attendance/calendar_input.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from domain.calendar_input import calendar_from_body, check_school_year
-from domain.errors import ValidationFailed
+from domain.attendance.calendar_input import calendar_from_body, check_school_year
+from domain.platform.errors import ValidationFailed
 from tests.roster_payloads import CALENDAR_BODY
 
 

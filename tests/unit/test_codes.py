@@ -1,4 +1,4 @@
-"""domain/codes.py and the code tables under domain/code_tables/."""
+"""domain/attendance/codes.py and the code tables under domain/attendance/code_tables/."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from domain.codes import (
+from domain.attendance.codes import (
     CodeCategory,
     CodeMapping,
     NoCodeTable,
@@ -14,8 +14,8 @@ from domain.codes import (
     load_code_table,
     parse_code_table,
 )
-from domain.errors import ValidationFailed
-from domain.schools import Jurisdiction
+from domain.platform.errors import ValidationFailed
+from domain.roster.schools import Jurisdiction
 
 ENG = load_code_table(Jurisdiction.ENGLAND)
 IE = load_code_table(Jurisdiction.IRELAND)

@@ -10,7 +10,8 @@ from datetime import date
 
 import pytest
 
-from domain.normalize import SessionMark, group_marks
+from domain.attendance.normalize import SessionMark, group_marks
+from domain.attendance.summaries import Status
 from domain.rules.conditions import (
     AbsenceCountThreshold,
     All,
@@ -23,7 +24,6 @@ from domain.rules.conditions import (
     TruancyThreshold,
 )
 from domain.rules.evaluate import evaluate, required_days
-from domain.summaries import Status
 from tests.unit.rules_examples import (
     CA,
     DAY_CAL,

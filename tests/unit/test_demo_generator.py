@@ -29,12 +29,12 @@ from demo import (
     wonde_mark_batches,
     wonde_student_batches,
 )
-from domain.calendar_input import calendar_from_body
-from domain.codes import load_code_table
-from domain.normalize import full_year, group_marks
-from domain.schools import ContactPreference, Jurisdiction
-from domain.wonde import parse_roster
-from services.mark_validation import MarkValidator
+from domain.attendance.calendar_input import calendar_from_body
+from domain.attendance.codes import load_code_table
+from domain.attendance.normalize import full_year, group_marks
+from domain.roster.schools import ContactPreference, Jurisdiction
+from domain.sis.wonde import parse_roster
+from services.attendance.mark_validation import MarkValidator
 
 ROOT = Path(__file__).resolve().parents[2]
 LANGUAGES = {"en", "ga", "pl", "uk", "ar", "pt", "ro"}

@@ -7,11 +7,11 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from domain.errors import NotFound, ValidationFailed
-from domain.paths import SIS_RAW
-from domain.schools import Jurisdiction, School
-from domain.stored_marks import Mark
-from services.mark_validation import MAX_MARKS, TooManyMarks, parse_payload
+from domain.attendance.stored_marks import Mark
+from domain.platform.errors import NotFound, ValidationFailed
+from domain.platform.paths import SIS_RAW
+from domain.roster.schools import Jurisdiction, School
+from services.attendance.mark_validation import MAX_MARKS, TooManyMarks, parse_payload
 from tests.fakes_attendance import (
     SCHOOL,
     TENANT,

@@ -6,10 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from domain.errors import AlreadyExists, ConcurrencyError
-from domain.jobs import JobRun, JobStatus
-from services.jobs import JobRuns
-from services.ports import FixedClock
+from domain.platform.errors import AlreadyExists, ConcurrencyError
+from domain.platform.jobs import JobRun, JobStatus
+from services.platform.jobs import JobRuns
+from services.platform.ports import FixedClock
 
 
 class FakeJobRunRepository:

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from domain.errors import ValidationFailed
-from domain.ladder import (
+from domain.ladder.events import EventKind, InterventionEvent, verify_chain
+from domain.ladder.model import (
     ActionState,
     Finding,
     InstanceStatus,
@@ -17,10 +17,9 @@ from domain.ladder import (
     LadderStage,
     StageType,
 )
-from domain.ladder_events import EventKind, InterventionEvent, verify_chain
-from domain.ladder_nightly import decide
-from domain.ladder_queue import ActionKind
-from domain.ladder_transitions import (
+from domain.ladder.nightly import decide
+from domain.ladder.queue import ActionKind
+from domain.ladder.transitions import (
     advance_due,
     approve,
     complete,
@@ -34,6 +33,7 @@ from domain.ladder_transitions import (
     start,
     stop,
 )
+from domain.platform.errors import ValidationFailed
 from tests.unit.ladder_helpers import CAL, MONDAY, STUDENT, FakeFacts, four_stages, night, started
 
 A = ActionState
@@ -455,7 +455,7 @@ def test_tampering_is_detected_at_the_first_bad_event(tamper, bad_index: int) ->
 
 
 def test_a_rehashed_edit_still_breaks_the_next_link() -> None:
-    from domain.ladder_events import content_hash
+    from domain.ladder.events import content_hash
 
     events = _history()
     forged = replace(events[3], reason="edited")
@@ -470,7 +470,7 @@ def test_a_missing_tail_is_caught_against_the_instance_head() -> None:
 
 
 def test_an_instance_record_round_trips_with_the_etag_kept_apart() -> None:
-    from domain.ladder_records import instance_from_record, instance_to_record
+    from domain.ladder.records import instance_from_record, instance_to_record
 
     snoozed = snooze(queue_action(started(), on=MONDAY).instance, on=MONDAY, until=date(2024, 9, 16),
                      actor="head@school").instance

@@ -17,12 +17,12 @@ from datetime import date
 
 import pytest
 
-from domain.ladder import InstanceStatus, StudentRef
-from domain.ladder_rules import simulate_rule_set
+from domain.attendance.summaries import DailySummary
+from domain.ladder.model import InstanceStatus, StudentRef
+from domain.ladder.rule_facts import simulate_rule_set
+from domain.ladder.simulation import Timeline
 from domain.rules import load_presets, parse_rule_set
 from domain.rules.validation import RuleSetInvalid
-from domain.simulation import Timeline
-from domain.summaries import DailySummary
 from tests.unit.rules_examples import DAY_CAL, ENG, ENG_CAL, IE, days, pupil, rows, sessions
 
 S = StudentRef("t", "s", "st-1")

@@ -12,15 +12,15 @@ from typing import Any
 
 import pytest
 
-from domain.ladder import ActionState
+from domain.ladder.model import ActionState
 from domain.letters import LetterTemplate, approve
 from domain.letters.artifacts import ArtifactStatus, Attachment, LetterArtifact
 from domain.letters.print_batch import PrintEntry, ordered
-from domain.paths import LETTERS
-from domain.schools import ContactPreference, PostalAddress
-from services.audit import AuditLog
-from services.letter_delivery import LetterDelivery, NotRendered
-from services.letter_sweep import stranded
+from domain.platform.paths import LETTERS
+from domain.roster.schools import ContactPreference, PostalAddress
+from services.letters.delivery import LetterDelivery, NotRendered
+from services.letters.sweep import stranded
+from services.platform.audit import AuditLog
 from tests.fakes_letters import BODY, FakeTemplates, RendererWorld, link, template
 
 POLISH = replace(template("pl"), body=BODY.replace("Dear", "Drogi"))

@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.errors import ValidationFailed
 from domain.letters import LetterTemplate, approve, render_html
 from domain.letters.authoring import check_template
 from domain.letters.dates import letter_locale, long_date
 from domain.letters.meeting_when import meeting_when
 from domain.letters.starters import starter_templates
+from domain.platform.errors import ValidationFailed
 from tests.unit.test_letter_meeting_invitations import meeting
 
 LONDON = ZoneInfo("Europe/London")

@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from domain.ladder import ActionState, InstanceStatus
+from domain.ladder.model import ActionState, InstanceStatus
 from domain.letters.artifacts import ArtifactStatus
-from services.letter_render import MAX_ATTEMPTS, recipients
+from services.letters.render import MAX_ATTEMPTS, recipients
 from tests.fakes_letters import FakeTemplates, fake_pdf, link, template
 from tests.fakes_letters import RendererWorld as World
 

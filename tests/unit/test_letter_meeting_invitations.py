@@ -11,15 +11,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.events import event_id
-from domain.ladder import ActionState, InstanceStatus
+from domain.ladder.model import ActionState, InstanceStatus
 from domain.letters import LetterTemplate, approve
 from domain.letters.artifacts import artifact_id
 from domain.letters.meeting_when import meeting_when
-from domain.meetings import InterventionMeeting, MeetingStatus
+from domain.meetings.model import InterventionMeeting, MeetingStatus
+from domain.platform.events import event_id
 from domain.rules.ruleset import StageType
-from services.letter_meetings import invitation_job
-from services.letter_render import LetterJob
+from services.letters.render import LetterJob
+from services.meetings.invitations import invitation_job
 from tests.fakes_letters import (
     BODY,
     SCHEMA,

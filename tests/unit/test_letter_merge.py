@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from domain.errors import ValidationFailed
+from domain.attendance.summaries import DailySummary, Status, Totals
 from domain.letters.merge import (
     MERGE_FIELDS,
     build_merge_data,
@@ -19,9 +19,9 @@ from domain.letters.merge import (
     typical_classmate_absence_days,
     with_chart,
 )
+from domain.platform.errors import ValidationFailed
+from domain.roster.schools import Guardian, Jurisdiction, School, Student
 from domain.rules.ruleset import StageType
-from domain.schools import Guardian, Jurisdiction, School, Student
-from domain.summaries import DailySummary, Status, Totals
 
 P, A, U = Status.PRESENT, Status.AUTHORISED_ABSENT, Status.UNAUTHORISED_ABSENT
 

@@ -6,9 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from domain.errors import ValidationFailed
 from domain.letters import LetterTemplate, MissingMergeFields, approve, render_html
 from domain.letters.render import WATERMARK
+from domain.platform.errors import ValidationFailed
 
 SCHEMA = {
     "guardian_name": {"type": "string", "required": True},

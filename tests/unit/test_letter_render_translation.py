@@ -11,9 +11,9 @@ import pytest
 
 from domain.letters.artifacts import ArtifactStatus
 from domain.letters.templates import TemplateStatus
-from services.audit import AuditLog
-from services.letter_translation import TranslationDrafts
-from services.ports import FixedClock
+from services.letters.translation import TranslationDrafts
+from services.platform.audit import AuditLog
+from services.platform.ports import FixedClock
 from tests.fakes_attendance import FakeAuditRepository
 from tests.fakes_letters import FakeTemplates, RendererWorld, link, template
 from tests.fakes_translation import FakeTemplateStore, FakeTranslator, failing_translator

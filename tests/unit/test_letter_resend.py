@@ -8,14 +8,14 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
-from domain.ladder_transitions import mark_done
+from domain.ladder.transitions import mark_done
 from domain.letters.artifacts import ArtifactStatus, LetterArtifact
-from services.intervention_effects import letter_job
-from services.intervention_ports import StudentChange
-from services.intervention_queue import StaffCommand
-from services.letter_resend import RESEND_AFTER, resend_lost_letter_jobs
-from services.letter_sweep import SweepResult, rendered_actions
-from services.scheduler import Scheduler
+from services.interventions.effects import letter_job
+from services.interventions.ports import StudentChange
+from services.interventions.queue import StaffCommand
+from services.interventions.scheduler import Scheduler
+from services.letters.resend import RESEND_AFTER, resend_lost_letter_jobs
+from services.letters.sweep import SweepResult, rendered_actions
 from tests.fakes_interventions import FakeRuleSets
 from tests.unit.test_scheduler import FIFTEENTH, S, T, World, officer
 

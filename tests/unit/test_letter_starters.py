@@ -16,15 +16,15 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 
-from adapters.pdf import html_to_pdf
-from domain.errors import NotFound
+from adapters.pdf.render import html_to_pdf
+from domain.attendance.summaries import Status
 from domain.letters import TemplateStatus, applicable_template, render_html
 from domain.letters.chart import attendance_chart_html
 from domain.letters.merge import MERGE_FIELDS, with_chart
 from domain.letters.starters import STARTER_APPROVER, STARTER_AUTHOR, starter_index, starter_templates
+from domain.platform.errors import NotFound
+from domain.roster.schools import Jurisdiction
 from domain.rules.ruleset import StageType
-from domain.schools import Jurisdiction
-from domain.summaries import Status
 from tests.unit.test_letter_merge import build, child_history, row_with_absence, student
 
 PRESETS = Path(__file__).resolve().parents[2] / "domain" / "rules" / "presets"

@@ -1,4 +1,4 @@
-"""Which letters the nightly sweep re-delivers (services/letter_sweep.py): SENDING past the
+"""Which letters the nightly sweep re-delivers (services/letters/sweep.py): SENDING past the
 delivery's lease, RENDERED past `rendered_after` unless the guardian is unreachable; and a
 delivery that raises is counted, not propagated."""
 
@@ -8,8 +8,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from domain.letters.artifacts import ArtifactStatus, LetterArtifact
-from services.letter_delivery import LEASE
-from services.letter_sweep import RENDERED_AFTER, LetterSweep, stranded
+from services.letters.delivery import LEASE
+from services.letters.sweep import RENDERED_AFTER, LetterSweep, stranded
 
 NOW = datetime(2024, 10, 7, 2, 0, tzinfo=UTC)
 BASE = LetterArtifact(id="a", tenant_id="t", school_id="s1", student_id="st1", instance_id="i",

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from domain.errors import AlreadyExists, ConcurrencyError, Forbidden, NotFound, ValidationFailed
 from domain.letters.templates import LockScope, TemplateStatus
-from services.letter_templates import Changes, Ref, etag_of
+from domain.platform.errors import AlreadyExists, ConcurrencyError, Forbidden, NotFound, ValidationFailed
+from services.letters.templates import Changes, Ref, etag_of
 from tests.fakes_letter_templates import (
     DISTRICT,
     DISTRICT_2,

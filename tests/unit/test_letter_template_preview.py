@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from domain.errors import ValidationFailed
-from domain.ladder import InstanceStatus
+from domain.ladder.model import InstanceStatus
 from domain.letters.render import MissingMergeFields
-from services.letter_previews import LetterPreviews
-from services.letter_templates import Changes, Ref
-from services.ports import FixedClock
+from domain.platform.errors import ValidationFailed
+from services.letters.previews import LetterPreviews
+from services.letters.templates import Changes, Ref
+from services.platform.ports import FixedClock
 from tests.fakes_interventions import FakeStore
 from tests.fakes_letter_templates import DISTRICT, NOW, T, admin_setup
 from tests.fakes_letters import FakeRoster, fake_pdf, letter_instance, link

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from domain.errors import NotFound, ValidationFailed
 from domain.letters import (
     LetterTemplate,
     LockScope,
@@ -19,6 +18,7 @@ from domain.letters import (
     require_sendable,
     retire,
 )
+from domain.platform.errors import NotFound, ValidationFailed
 
 AT = datetime(2024, 9, 2, 9, 0, tzinfo=UTC)
 

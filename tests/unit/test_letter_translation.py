@@ -8,13 +8,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from domain.errors import AlreadyExists, ValidationFailed
 from domain.letters.templates import LetterTemplate, LockScope, TemplateStatus, approve, retire
 from domain.letters.translation import TranslationMangled
-from services.audit import AuditLog
-from services.letter_translation import TranslationDrafts
-from services.ports import FixedClock
-from services.translation_ports import TranslatorError
+from domain.platform.errors import AlreadyExists, ValidationFailed
+from services.letters.ports import TranslatorError
+from services.letters.translation import TranslationDrafts
+from services.platform.audit import AuditLog
+from services.platform.ports import FixedClock
 from tests.fakes_attendance import FakeAuditRepository
 from tests.fakes_translation import FakeTemplateStore, FakeTranslator, failing_translator
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from domain.errors import ValidationFailed
 from domain.letters.translation import TranslationMangled, protect, restore, translate_body
+from domain.platform.errors import ValidationFailed
 from tests.fakes_translation import FakeTranslator, upper_outside_tags
 
 BODY = """<html><body style="font-size: 11pt;">

@@ -1,4 +1,4 @@
-"""The cancellation notice (services/meeting_cancellation.py): cancelling a SCHEDULED meeting sends
+"""The cancellation notice (services/meetings/cancellation.py): cancelling a SCHEDULED meeting sends
 one `meeting-notices` job; its handler e-mails each guardian whose invitation was e-mailed, once,
 with a METHOD:CANCEL .ics; a redelivered job, a racing handler or a posted-only invitation sends
 nothing; a failed send gives its claim back for the retry; a stale claim is taken over."""
@@ -12,18 +12,18 @@ from typing import Any
 
 import pytest
 
-from domain.errors import AlreadyExists, ConcurrencyError
 from domain.letters.artifacts import ArtifactStatus, Attachment
-from domain.meeting_notices import InvitationRecord, NoticeMark, NoticeState
-from domain.meetings import InterventionMeeting, MeetingStatus
-from services.audit import AuditLog
-from services.meeting_cancellation import (
+from domain.meetings.model import InterventionMeeting, MeetingStatus
+from domain.meetings.notices import InvitationRecord, NoticeMark, NoticeState
+from domain.platform.errors import AlreadyExists, ConcurrencyError
+from services.meetings.cancellation import (
     CancellationJob,
     MeetingCancellations,
     cancellation_job,
 )
-from services.meetings import MeetingChange
-from services.ports import FixedClock
+from services.meetings.service import MeetingChange
+from services.platform.audit import AuditLog
+from services.platform.ports import FixedClock
 from tests.fakes_attendance import FakeAuditRepository
 from tests.fakes_letters import FakeRoster, S, T, link
 from tests.fakes_meetings import FakeMeetingStore, MeetingWorld, officer

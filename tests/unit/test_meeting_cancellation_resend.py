@@ -1,4 +1,4 @@
-"""The nightly re-sends a lost cancellation job (services/meeting_cancellation_resend.py): only for
+"""The nightly re-sends a lost cancellation job (services/meetings/cancellation_resend.py): only for
 a meeting tied to an intervention, cancelled between RESEND_AFTER and CANCELLATION_WINDOW ago,
 still to come, with a guardian whose invitation was e-mailed and DELIVERED but who has no SENT
 marker; never for posted-only or undelivered invitations. Invitations and markers are read once
@@ -11,13 +11,13 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from domain.ladder import ActionState
+from domain.ladder.model import ActionState
 from domain.letters.artifacts import ArtifactStatus
-from domain.meeting_notices import CANCELLATION_WINDOW, InvitationRecord
-from domain.meetings import InterventionMeeting, MeetingStatus
-from services.letter_resend import RESEND_AFTER
-from services.meeting_cancellation import CANCELLATION
-from services.meeting_cancellation_resend import LostCancellations, NightInvitations
+from domain.meetings.model import InterventionMeeting, MeetingStatus
+from domain.meetings.notices import CANCELLATION_WINDOW, InvitationRecord
+from services.letters.resend import RESEND_AFTER
+from services.meetings.cancellation import CANCELLATION
+from services.meetings.cancellation_resend import LostCancellations, NightInvitations
 from tests.unit.test_meeting_resend import Invitations, meeting, record
 from tests.unit.test_meetings_nightly import AT, DAY, Night
 

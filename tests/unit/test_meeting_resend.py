@@ -1,4 +1,4 @@
-"""The nightly re-sends a lost invitation job (services/meeting_resend.py): only for a booked meeting
+"""The nightly re-sends a lost invitation job (services/meetings/resend.py): only for a booked meeting
 still to come whose instance waits on that MEETING stage, booked more than RESEND_AFTER ago, whose
 current-sequence invitation has no artifact or only a stopped PENDING one; never for one whose
 invitations are delivered or otherwise settled. The invitations are read once, and only when some
@@ -10,13 +10,13 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from domain.ladder import ActionState, InstanceStatus, StudentInterventionInstance
+from domain.ladder.model import ActionState, InstanceStatus, StudentInterventionInstance
 from domain.letters.artifacts import ArtifactStatus
-from domain.meeting_notices import InvitationRecord
-from domain.meetings import InterventionMeeting, MeetingStatus
+from domain.meetings.model import InterventionMeeting, MeetingStatus
+from domain.meetings.notices import InvitationRecord
 from domain.rules.ruleset import StageType
-from services.letter_resend import RESEND_AFTER
-from services.meeting_resend import resend_lost_invitations
+from services.letters.resend import RESEND_AFTER
+from services.meetings.resend import resend_lost_invitations
 from tests.unit.test_meetings_nightly import AT, DAY, Night
 
 T, S, P = "t", "s", "pupil-1"

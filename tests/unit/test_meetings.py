@@ -6,11 +6,11 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from domain.errors import ValidationFailed
-from domain.ladder import InvalidTransition
-from domain.meeting_records import meeting_from_record, meeting_to_record
-from domain.meeting_transitions import cancel, hold, no_show, propose, proposes_another, schedule, update
-from domain.meetings import MEETING_TRANSITIONS, FollowUp, MeetingCommand, MeetingOutcome, MeetingStatus
+from domain.ladder.model import InvalidTransition
+from domain.meetings.model import MEETING_TRANSITIONS, FollowUp, MeetingCommand, MeetingOutcome, MeetingStatus
+from domain.meetings.records import meeting_from_record, meeting_to_record
+from domain.meetings.transitions import cancel, hold, no_show, propose, proposes_another, schedule, update
+from domain.platform.errors import ValidationFailed
 
 NOW = datetime(2024, 10, 14, 15, tzinfo=UTC)
 START = datetime(2024, 10, 15, 9, tzinfo=UTC)

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 
-from domain.meeting_transitions import schedule, update
-from domain.meetings_ics import escape_text, fold, meeting_ics
+from domain.meetings.ics import escape_text, fold, meeting_ics
+from domain.meetings.transitions import schedule, update
 
 LONDON_SUMMER = timezone(timedelta(hours=1))
 CREATED = datetime(2024, 10, 1, 8, 30, tzinfo=UTC)

@@ -9,14 +9,14 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from domain.intervention_cases import Case, CaseStatus
-from domain.ladder import ActionState, InstanceStatus, StudentInterventionInstance
-from domain.ladder_events import EventKind
-from domain.meetings import InterventionMeeting, MeetingOutcome, MeetingStatus
+from domain.casework.cases import Case, CaseStatus
+from domain.ladder.events import EventKind
+from domain.ladder.model import ActionState, InstanceStatus, StudentInterventionInstance
+from domain.meetings.model import InterventionMeeting, MeetingOutcome, MeetingStatus
+from domain.roster.schools import School, Student
 from domain.rules.ruleset import StageType
-from domain.schools import School, Student
-from services.ports import FixedClock
-from services.scheduler import Scheduler
+from services.interventions.scheduler import Scheduler
+from services.platform.ports import FixedClock
 from tests.fakes_attendance import FakeRoster, Trips
 from tests.fakes_interventions import FakeRuleSets, FakeStore, FakeSummaryDays
 from tests.fakes_meetings import FakeMeetingStore

@@ -8,13 +8,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from domain.errors import ConcurrencyError, ValidationFailed
-from domain.intervention_cases import CaseStatus
-from domain.ladder import ActionState, InstanceStatus, InvalidTransition
-from domain.ladder_events import EventKind, verify_chain
-from domain.meetings import FollowUp, MeetingOutcome, MeetingStatus, proposed_id, task_id
+from domain.casework.cases import CaseStatus
+from domain.ladder.events import EventKind, verify_chain
+from domain.ladder.model import ActionState, InstanceStatus, InvalidTransition
+from domain.meetings.model import FollowUp, MeetingOutcome, MeetingStatus, proposed_id, task_id
+from domain.platform.errors import ConcurrencyError, ValidationFailed
 from domain.rules.ruleset import StageType
-from services.meetings import MeetingChange
+from services.meetings.service import MeetingChange
 from tests.fakes_meetings import STUDENT, MeetingWorld, S, T, officer
 
 AFTER = datetime(2024, 10, 15, 11, tzinfo=UTC)  # after the meeting booked for 09:00-10:00

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 
-from domain.ladder import (
+from domain.ladder.events import EventKind
+from domain.ladder.model import (
     ActionState,
     InstanceStatus,
     Ladder,
@@ -18,12 +19,11 @@ from domain.ladder import (
     StageType,
     StudentInterventionInstance,
 )
-from domain.ladder_events import EventKind
-from domain.ladder_rules import RuleFacts
-from domain.ladder_transitions import mark_done
+from domain.ladder.rule_facts import RuleFacts
+from domain.ladder.transitions import mark_done
+from domain.roster.schools import Jurisdiction
 from domain.rules import EvaluationContext, InstanceFacts, InterventionRuleSet, preset_for
-from domain.schools import Jurisdiction
-from services.intervention_queue import StaffCommand
+from services.interventions.queue import StaffCommand
 from tests.unit.ladder_helpers import CAL, MONDAY, FakeFacts, four_stages, night, started
 from tests.unit.referral_ladder import england_with_old_penalty_stage
 from tests.unit.test_scheduler import ENG_CAL, S, T, World, officer, send_letters, year

@@ -18,24 +18,24 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.access import Principal, Role
-from domain.calendar import SchoolCalendar
-from domain.errors import DomainError
-from domain.intervention_cases import CaseStatus
-from domain.ladder import ActionState, InstanceStatus, StudentInterventionInstance
-from domain.ladder_events import verify_chain
-from domain.ladder_pause import pause
-from domain.ladder_table import Applied
-from domain.ladder_transitions import log_intervention, mark_done
-from domain.meetings import InterventionMeeting, MeetingOutcome, MeetingStatus
+from domain.attendance.calendar import SchoolCalendar
+from domain.casework.cases import CaseStatus
+from domain.ladder.events import verify_chain
+from domain.ladder.model import ActionState, InstanceStatus, StudentInterventionInstance
+from domain.ladder.pause import pause
+from domain.ladder.table import Applied
+from domain.ladder.transitions import log_intervention, mark_done
+from domain.meetings.model import InterventionMeeting, MeetingOutcome, MeetingStatus
+from domain.platform.access import Principal, Role
+from domain.platform.errors import DomainError
+from domain.roster.schools import Jurisdiction, School, Student
 from domain.rules import Exemption, InterventionRuleSet, preset_for
 from domain.rules.ruleset import StageType
-from domain.schools import Jurisdiction, School, Student
-from services.audit import AuditLog
-from services.intervention_effects import Collected
-from services.intervention_queue import InterventionQueue, StaffCommand
-from services.ports import FixedClock
-from services.scheduler import Scheduler
+from services.interventions.effects import Collected
+from services.interventions.queue import InterventionQueue, StaffCommand
+from services.interventions.scheduler import Scheduler
+from services.platform.audit import AuditLog
+from services.platform.ports import FixedClock
 from tests.fakes_attendance import FakeAuditRepository, FakeRoster, Trips
 from tests.fakes_interventions import FakeRuleSets, FakeStore, FakeSummaryDays
 from tests.fakes_meetings import FakeMeetingStore
@@ -200,7 +200,7 @@ def test_a_second_run_of_any_night_writes_nothing(jurisdiction: Jurisdiction, se
         assert "events" not in again and "studentsChanged" not in again, (day, again)
         assert district.snapshot() == before, day
         # the only jobs a re-run sends are the nightly's re-sends of approved letters not sent yet
-        # (services/letter_resend.py), for actions whose job went out before: keyed on the action
+        # (services/letters/resend.py), for actions whose job went out before: keyed on the action
         resent = [job["actionId"] for job in district.letters[sent:]]
         assert len(resent) == again.get("letterJobsResent", 0), (day, again)
         assert set(resent) <= {job["actionId"] for job in district.letters[:sent]}, day

@@ -7,13 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from domain.codes import load_code_table
-from domain.events import event_id
-from domain.normalize import SessionMark, full_year, group_marks
-from domain.schools import Jurisdiction
-from domain.stored_marks import MarkChange
-from domain.summaries import Status
-from services.normalization import SchoolBusy
+from domain.attendance.codes import load_code_table
+from domain.attendance.normalize import SessionMark, full_year, group_marks
+from domain.attendance.stored_marks import MarkChange
+from domain.attendance.summaries import Status
+from domain.platform.events import event_id
+from domain.roster.schools import Jurisdiction
+from services.attendance.normalization import SchoolBusy
 from tests.fakes_attendance import (
     SCHOOL,
     TENANT,

@@ -1,4 +1,5 @@
-"""domain/normalize.py and domain/summaries.py: daily summary rows from worked examples."""
+"""domain/attendance/normalize.py and domain/attendance/summaries.py: daily summary rows from worked
+examples."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from decimal import Decimal
 
 import pytest
 
-from domain.calendar import DateRange, SchoolCalendar
-from domain.codes import UnknownCode, load_code_table
-from domain.normalize import (
+from domain.attendance.calendar import DateRange, SchoolCalendar
+from domain.attendance.codes import UnknownCode, load_code_table
+from domain.attendance.normalize import (
     BaselineMismatch,
     SessionMark,
     baseline_date,
@@ -18,8 +19,8 @@ from domain.normalize import (
     group_marks,
     recompute,
 )
-from domain.schools import Jurisdiction, Student
-from domain.summaries import DailySummary, Status, Totals, window
+from domain.attendance.summaries import DailySummary, Status, Totals, window
+from domain.roster.schools import Jurisdiction, Student
 
 ENG = load_code_table(Jurisdiction.ENGLAND)
 IE = load_code_table(Jurisdiction.IRELAND)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from domain.events import SisSyncCompleted
-from domain.jobs import JobStatus
-from domain.schools import Jurisdiction, School
-from services.normalize_jobs import BUSY_RETRY_SECONDS, NormalizeRequest, parse_request
+from domain.platform.events import SisSyncCompleted
+from domain.platform.jobs import JobStatus
+from domain.roster.schools import Jurisdiction, School
+from services.attendance.normalize_jobs import BUSY_RETRY_SECONDS, NormalizeRequest, parse_request
 from tests.fakes_attendance import SCHOOL, TENANT, england
 
 NIGHT = datetime(2025, 3, 4, 2, 0, tzinfo=UTC)

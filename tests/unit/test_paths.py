@@ -1,4 +1,4 @@
-"""domain/paths.py: deterministic blob paths that can not leave their prefix."""
+"""domain/platform/paths.py: deterministic blob paths that can not leave their prefix."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 import pytest
 
-from domain import paths
-from domain.errors import ValidationFailed
+from domain.platform import paths
+from domain.platform.errors import ValidationFailed
 
 DAY = date(2025, 3, 7)
 

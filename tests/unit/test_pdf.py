@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from adapters.pdf import BOLD, REGULAR, html_to_pdf, sha256_hex
+from adapters.pdf.render import BOLD, REGULAR, html_to_pdf, sha256_hex
 from domain.letters import LetterTemplate, approve, render_html
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,7 +62,7 @@ def test_no_clock_in_the_metadata() -> None:
 SCRIPT = """
 import sys
 sys.path.insert(0, {root!r})
-from adapters.pdf import html_to_pdf
+from adapters.pdf.render import html_to_pdf
 if sys.argv[1] == "warm":
     html_to_pdf("<p>something else first: Привіт</p>")
 print(html_to_pdf({html!r}).sha256)

@@ -2,7 +2,7 @@
 Polish and Ukrainian extract back unchanged; Arabic is drawn shaped (joined presentation forms) in
 visual order, right-aligned, a wrapped paragraph starting on its first line, and extracts back to
 the merged value. python-bidi and arabic-reshaper serve as the independent reference for what
-correctly shaped and ordered Arabic looks like (see adapters/pdf.py for who does the work)."""
+correctly shaped and ordered Arabic looks like (see adapters/pdf/render.py for who does the work)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import pytest
 from bidi import get_display
 from pypdf import PdfReader
 
-from adapters.pdf import html_to_pdf
+from adapters.pdf.render import html_to_pdf
 from domain.letters import LetterTemplate, approve, render_html
 from tests.pdf_glyphs import drawn_lines
 
@@ -101,7 +101,7 @@ def test_the_pdf_declares_the_language() -> None:
 SCRIPT = """
 import sys
 sys.path.insert(0, {root!r})
-from adapters.pdf import html_to_pdf
+from adapters.pdf.render import html_to_pdf
 print(html_to_pdf({html!r}).sha256)
 """
 

@@ -9,14 +9,14 @@ from datetime import date
 
 import pytest
 
+from domain.attendance.summaries import DailySummary
+from domain.roster.schools import Jurisdiction
 from domain.rules.context import EvaluationContext, Exemption, InstanceFacts
 from domain.rules.evaluate import is_due, rule_set_days, should_escalate, should_stop, stage_days
 from domain.rules.presets import PRESET_FILES, PRESETS_DIR, load_preset, load_presets, preset_for
 from domain.rules.ruleset import InterventionRuleSet, StageType, Track
 from domain.rules.validation import validation_problems
 from domain.rules.windows import anchor
-from domain.schools import Jurisdiction
-from domain.summaries import DailySummary
 from tests.unit.rules_examples import CA, DAY_CAL, ENG, ENG_CAL, IE, days, rows, sessions
 
 D = date

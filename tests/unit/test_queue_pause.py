@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from domain.ladder import InvalidTransition
-from domain.ladder_pause import pause
-from services.intervention_effects import Collected
-from services.intervention_queue import StaffCommand
+from domain.ladder.model import InvalidTransition
+from domain.ladder.pause import pause
+from services.interventions.effects import Collected
+from services.interventions.queue import StaffCommand
 from tests.unit.test_scheduler import FIFTEENTH, S, T, World, officer
 
 REVIEW = date(2024, 10, 4)

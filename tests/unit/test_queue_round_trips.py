@@ -1,5 +1,5 @@
-"""Storage round trips of staff approvals (services/intervention_queue.py and
-services/intervention_batch.py): approving a letter reads no case (nor the queue item
+"""Storage round trips of staff approvals (services/interventions/queue.py and
+services/interventions/batch.py): approving a letter reads no case (nor the queue item
 the caller already has); a batch reads the queue and instances once, writes every student in one save, says
 per item why one was not approved, and audits each approval as a single approval does."""
 
@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from domain.errors import ValidationFailed
-from domain.intervention_cases import OPEN_ITEM
-from domain.ladder import ActionState
-from services.intervention_batch import CHANGED_MEANWHILE, BatchApproval
-from services.intervention_queue import StaffCommand
+from domain.casework.cases import OPEN_ITEM
+from domain.ladder.model import ActionState
+from domain.platform.errors import ValidationFailed
+from services.interventions.batch import CHANGED_MEANWHILE, BatchApproval
+from services.interventions.queue import StaffCommand
 from tests.unit.test_scheduler import ALWAYS, FIFTEENTH, S, T, World, officer, year
 
 

@@ -3,7 +3,7 @@ reported; callers are independent; callers whose bucket refilled are forgotten."
 
 from __future__ import annotations
 
-from services.rate_limits import CallerLimiter
+from services.platform.rate_limits import CallerLimiter
 
 
 def test_a_burst_then_the_refill_rate_with_the_wait_to_the_next_token() -> None:

@@ -1,10 +1,10 @@
-"""What a roster import writes and how it counts (services/roster_import.py)."""
+"""What a roster import writes and how it counts (services/roster/imports.py)."""
 
 from __future__ import annotations
 
-from domain.wonde import RosterRecord, parse_roster
-from services.roster_import import plan
-from services.roster_store import RosterSnapshot
+from domain.sis.wonde import RosterRecord, parse_roster
+from services.roster.imports import plan
+from services.roster.ports import RosterSnapshot
 from tests.roster_payloads import contact, payload, student
 
 

@@ -1,4 +1,4 @@
-"""services/rules.py with an in-memory store: who may manage which rule set, versions, presets
+"""services/rules/service.py with an in-memory store: who may manage which rule set, versions, presets
 and the audit trail."""
 
 from __future__ import annotations
@@ -8,14 +8,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from domain.access import Principal, Role
-from domain.errors import AlreadyExists, ConcurrencyError, Forbidden, NotFound, ValidationFailed
+from domain.platform.access import Principal, Role
+from domain.platform.errors import AlreadyExists, ConcurrencyError, Forbidden, NotFound, ValidationFailed
+from domain.roster.schools import School
 from domain.rules import InterventionRuleSet
 from domain.rules.validation import RuleSetInvalid
-from domain.schools import School
-from services.audit import AuditLog
-from services.ports import FixedClock
-from services.rules import RuleSets
+from services.platform.audit import AuditLog
+from services.platform.ports import FixedClock
+from services.rules.service import RuleSets
 from tests.fakes_attendance import FakeAuditRepository, FakeRoster, Trips
 from tests.rules_payloads import DRAFT, rule_set
 

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from domain.errors import ValidationFailed
+from domain.platform.errors import ValidationFailed
 from domain.rules.conditions import AbsenceCountThreshold, All
 from domain.rules.ruleset import InterventionRuleSet, StageType
 from domain.rules.validation import RuleSetInvalid, parse_rule_set, validation_problems

@@ -10,18 +10,18 @@ from typing import Any
 
 import pytest
 
-from domain.intervention_cases import CaseStatus
-from domain.ladder import ActionState, InstanceStatus, InvalidTransition
-from domain.ladder_events import EventKind, verify_chain
-from domain.ladder_transitions import mark_done
+from domain.casework.cases import CaseStatus
+from domain.ladder.events import EventKind, verify_chain
+from domain.ladder.model import ActionState, InstanceStatus, InvalidTransition
+from domain.ladder.transitions import mark_done
+from domain.roster.schools import School, Student
 from domain.rules import InterventionRuleSet
 from domain.rules.ruleset import StageType
-from domain.schools import School, Student
-from services.audit import AuditLog
-from services.intervention_effects import Collected
-from services.intervention_queue import InterventionQueue, StaffCommand
-from services.ports import FixedClock
-from services.scheduler import Scheduler
+from services.interventions.effects import Collected
+from services.interventions.queue import InterventionQueue, StaffCommand
+from services.interventions.scheduler import Scheduler
+from services.platform.audit import AuditLog
+from services.platform.ports import FixedClock
 from tests.fakes_attendance import FakeAuditRepository, FakeRoster, Trips
 from tests.fakes_interventions import FakeRuleSets, FakeStore, FakeSummaryDays
 from tests.unit.referral_ladder import england_with_referral
@@ -73,7 +73,7 @@ class World:
 
 
 def officer() -> Any:
-    from domain.access import Principal, Role
+    from domain.platform.access import Principal, Role
 
     return Principal("officer-1", T, frozenset({Role.ATTENDANCE_OFFICER}), frozenset({S}))
 
@@ -188,7 +188,7 @@ def test_snooze_needs_a_date_and_returns_to_the_queue_when_it_ends() -> None:
     world = World()
     world.night(FIFTEENTH)
     item = world.item("absent")
-    from domain.errors import ValidationFailed
+    from domain.platform.errors import ValidationFailed
 
     with pytest.raises(ValidationFailed):
         world.queue.act(officer(), T, S, item.id, StaffCommand.SNOOZE)

@@ -10,15 +10,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from domain.access import Principal, Role
-from domain.ladder import ActionState, InstanceStatus, StudentInterventionInstance
+from domain.ladder.model import ActionState, InstanceStatus, StudentInterventionInstance
+from domain.platform.access import Principal, Role
+from domain.roster.schools import School, Student
 from domain.rules import InterventionRuleSet, load_presets
 from domain.rules.ruleset import StageType, Track
-from domain.schools import School, Student
-from services.audit import AuditLog
-from services.intervention_queue import InterventionQueue, StaffCommand
-from services.ports import FixedClock
-from services.scheduler import Scheduler
+from services.interventions.queue import InterventionQueue, StaffCommand
+from services.interventions.scheduler import Scheduler
+from services.platform.audit import AuditLog
+from services.platform.ports import FixedClock
 from tests.fakes_attendance import FakeAuditRepository, FakeRoster, Trips
 from tests.fakes_interventions import FakeRuleSets, FakeStore, FakeSummaryDays
 from tests.unit.rules_examples import ENG, ENG_CAL, rows, sessions

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.calendar import SchoolCalendar
-from domain.schools import Jurisdiction, School
-from services.school_years import previous_year
+from domain.attendance.calendar import SchoolCalendar
+from domain.roster.schools import Jurisdiction, School
+from services.attendance.school_years import previous_year
 from tests.fakes_attendance import SCHOOL, TENANT, FakeRoster, Trips, calendar_2024, calendar_2025
 
 SCHOOL_ROW = School(tenant_id=TENANT, school_id=SCHOOL, name="Oak", jurisdiction=Jurisdiction.ENGLAND,

@@ -12,8 +12,9 @@ import pytest
 from azure.servicebus import ServiceBusMessage, ServiceBusMessageBatch
 from azure.servicebus.amqp import AmqpMessageBodyType
 
-from adapters.servicebus import InvalidMessage, ServiceBusPublisher, parse_sis_sync_message
-from domain.events import IntegrationEvent, SisSyncCompleted, event_id
+from adapters.servicebus import ServiceBusPublisher
+from domain.platform.events import IntegrationEvent, SisSyncCompleted, event_id
+from functions.sis_sync import InvalidMessage, parse_sis_sync_message
 
 WHEN = datetime(2025, 3, 4, 5, 6, 7, tzinfo=UTC)
 

@@ -9,13 +9,16 @@ from datetime import date
 
 import pytest
 
-from domain.calendar import SchoolCalendar
-from domain.codes import CodeTable
-from domain.ladder import ActionState, Finding, InstanceStatus, StudentInterventionInstance, StudentRef
-from domain.ladder_events import EventKind, InterventionEvent, verify_chain
-from domain.ladder_nightly import run_night
-from domain.ladder_rules import RuleFacts, ladder_of, rule_set_impact, simulate_rule_set
-from domain.ladder_transitions import approve, log_intervention, mark_done
+from domain.attendance.calendar import SchoolCalendar
+from domain.attendance.codes import CodeTable
+from domain.attendance.summaries import DailySummary, Status, Totals
+from domain.ladder.events import EventKind, InterventionEvent, verify_chain
+from domain.ladder.model import ActionState, Finding, InstanceStatus, StudentInterventionInstance, StudentRef
+from domain.ladder.nightly import run_night
+from domain.ladder.rule_facts import RuleFacts, ladder_of, rule_set_impact, simulate_rule_set
+from domain.ladder.simulation import SIMULATED, simulate
+from domain.ladder.statutory import counted_days, lists_sessions
+from domain.ladder.transitions import approve, log_intervention, mark_done
 from domain.rules import (
     EvaluationContext,
     InterventionRuleSet,
@@ -25,9 +28,6 @@ from domain.rules import (
     stage_days,
 )
 from domain.rules.baseline import StageBaseline
-from domain.simulation import SIMULATED, simulate
-from domain.statutory import counted_days, lists_sessions
-from domain.summaries import DailySummary, Status, Totals
 from tests.unit.ladder_helpers import CAL, FakeFacts, four_stages
 from tests.unit.rules_examples import CA, DAY_CAL, ENG, ENG_CAL, IE, days, pupil, rows, sessions
 

@@ -8,17 +8,17 @@ from collections.abc import Collection
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
-from domain.ladder import Finding, StudentInterventionInstance, StudentRef
-from domain.ladder_records import instance_from_record, instance_to_record
-from domain.ladder_rules import ladder_of
-from domain.ladder_transitions import approve, escalate_to_next, mark_done, queue_action, start
+from domain.attendance.summaries import DailySummary
+from domain.ladder.model import Finding, StudentInterventionInstance, StudentRef
+from domain.ladder.records import instance_from_record, instance_to_record
+from domain.ladder.rule_facts import ladder_of
+from domain.ladder.transitions import approve, escalate_to_next, mark_done, queue_action, start
+from domain.roster.schools import School
 from domain.rules import EvaluationContext, evaluate, rule_set_days
 from domain.rules.baseline import StageBaseline
 from domain.rules.stage_conditions import NoImprovement
-from domain.schools import School
-from domain.summaries import DailySummary
-from services.ports import FixedClock
-from services.scheduler import Scheduler
+from services.interventions.scheduler import Scheduler
+from services.platform.ports import FixedClock
 from tests.fakes_attendance import FakeRoster, Trips
 from tests.fakes_interventions import FakeRuleSets, FakeStore, FakeSummaryDays
 from tests.unit.referral_ladder import england_with_referral

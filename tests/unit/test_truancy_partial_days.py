@@ -16,14 +16,14 @@ from decimal import Decimal
 
 import pytest
 
-from domain.ladder import StudentRef
-from domain.ladder_rules import simulate_rule_set
+from domain.attendance.normalize import SessionMark, full_year, group_marks
+from domain.attendance.summaries import Totals
+from domain.ladder.model import StudentRef
+from domain.ladder.rule_facts import simulate_rule_set
 from domain.letters.merge import unexplained_sessions
-from domain.normalize import SessionMark, full_year, group_marks
+from domain.roster.schools import Jurisdiction, School
 from domain.rules import load_preset
 from domain.rules.conditions import AbsenceCountThreshold, TruancyThreshold
-from domain.schools import Jurisdiction, School
-from domain.summaries import Totals
 from tests.fakes_attendance import SCHOOL, TENANT, World, calendar_2024, record, student
 from tests.unit.rules_examples import CA, DAY_CAL, check, pupil
 

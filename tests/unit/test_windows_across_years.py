@@ -14,8 +14,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.ladder import StudentRef
-from domain.ladder_rules import rule_set_impact, simulate_rule_set
+from domain.attendance.summaries import DailySummary
+from domain.ladder.model import StudentRef
+from domain.ladder.rule_facts import rule_set_impact, simulate_rule_set
 from domain.rules import parse_rule_set
 from domain.rules.conditions import (
     AbsenceCountThreshold,
@@ -25,7 +26,6 @@ from domain.rules.conditions import (
 )
 from domain.rules.evaluate import required_days
 from domain.rules.required import previous_year_from
-from domain.summaries import DailySummary
 from tests.unit.rules_examples import CA, ENG, ENG_CAL, ENG_PREVIOUS, check, days, pupil, rows, sessions
 
 D = date

@@ -1,4 +1,4 @@
-"""Parsing Wonde's students-with-contacts shape (domain/wonde.py, wonde_contacts.py, languages.py)."""
+"""Parsing Wonde's students-with-contacts shape (domain/sis/wonde.py, wonde_contacts.py, languages.py)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from domain.errors import ValidationFailed
-from domain.languages import normalize_language
-from domain.schools import ContactPreference, PostalAddress
-from domain.wonde import MAX_STUDENTS, ParsedRoster, parse_roster, parse_wonde_date
-from domain.wonde_contacts import MAX_CONTACTS
+from domain.platform.errors import ValidationFailed
+from domain.roster.languages import normalize_language
+from domain.roster.schools import ContactPreference, PostalAddress
+from domain.sis.contacts import MAX_CONTACTS
+from domain.sis.wonde import MAX_STUDENTS, ParsedRoster, parse_roster, parse_wonde_date
 from tests.roster_payloads import contact, payload, student, wonde_date
 
 

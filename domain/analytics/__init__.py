@@ -1,0 +1,1 @@
+"""Analytics: attendance trends and intervention effects (issue 15)."""

@@ -1,0 +1,1 @@
+"""Reports and the regulators' returns (issue 17)."""

@@ -1,0 +1,1 @@
+"""The staff web app's pages (issue 16)."""

@@ -1,0 +1,1 @@
+"""Analytics use cases (issue 15)."""

@@ -1,0 +1,1 @@
+"""Scheduled reports and returns (issue 17)."""
