@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from domain.platform.events import IntegrationEvent
 
 if TYPE_CHECKING:
-    from azure.servicebus import ServiceBusMessage, ServiceBusSender
+    from azure.servicebus import ServiceBusClient, ServiceBusMessage, ServiceBusSender
 
     from settings import ServiceBusConnection
 
@@ -78,12 +78,12 @@ def topic_sender_factory(conn: ServiceBusConnection, topic: str) -> SenderFactor
     from adapters.storage.clients import service_bus_client
 
     lock = threading.Lock()
-    client: list[Any] = []
+    client: list[ServiceBusClient] = []
 
     def sender() -> AbstractContextManager[ServiceBusSender]:
         with lock:
             if not client:
                 client.append(service_bus_client(conn))
-        return client[0].get_topic_sender(topic_name=topic)  # type: ignore[no-any-return]
+        return client[0].get_topic_sender(topic_name=topic)
 
     return sender

@@ -157,7 +157,8 @@ def _raise(exc: AzureError, what: str) -> NoReturn:
     if isinstance(exc, ResourceModifiedError):
         raise ConcurrencyError("the stored file changed since it was read") from exc
     if isinstance(exc, HttpResponseError) and exc.status_code in (400, 413):
-        code = getattr(exc.error_code, "value", exc.error_code)
+        # the SDK sets error_code on the errors it raises; its type annotations do not declare it
+        code = getattr(exc.error_code, "value", exc.error_code)  # type: ignore[attr-defined]
         raise ValidationFailed(f"storage refused the file ({code})") from exc
     # 5xx, network, auth: not the caller's input; let the trigger fail and be retried
     status = getattr(exc, "status_code", None) or type(exc).__name__

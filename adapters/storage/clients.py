@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING
 
+from azure.core.credentials import TokenCredential
 from azure.data.tables import TableServiceClient
 from azure.storage.blob import BlobServiceClient
 from azure.storage.queue import QueueServiceClient
 
 from settings import ServiceBusConnection, StorageConnection, azurite_connection_string
 
+if TYPE_CHECKING:  # imported where used: azure.servicebus is slow to import
+    from azure.servicebus import ServiceBusClient
+
 
 @cache
-def _credential(client_id: str | None) -> Any:
+def _credential(client_id: str | None) -> TokenCredential:
     from azure.identity import DefaultAzureCredential, ManagedIdentityCredential
 
     return ManagedIdentityCredential(client_id=client_id) if client_id else DefaultAzureCredential()
@@ -46,7 +50,7 @@ def queue_service(conn: StorageConnection) -> QueueServiceClient:
     return QueueServiceClient(account_url=conn.endpoint("queue"), credential=_credential(conn.client_id))
 
 
-def service_bus_client(conn: ServiceBusConnection) -> Any:
+def service_bus_client(conn: ServiceBusConnection) -> ServiceBusClient:
     from azure.servicebus import ServiceBusClient
 
     if conn.connection_string:

@@ -206,10 +206,11 @@ def _check_size(queue: str, wire_chars: int) -> None:
 def _raise(exc: AzureError, what: str) -> NoReturn:
     if isinstance(exc, ResourceNotFoundError):
         raise NotFound(f"{what} not found") from exc
-    if isinstance(exc, HttpResponseError) and exc.error_code == "PopReceiptMismatch":
+    # the SDK sets error_code on the errors it raises; its type annotations do not declare it
+    if isinstance(exc, HttpResponseError) and exc.error_code == "PopReceiptMismatch":  # type: ignore[attr-defined]
         raise ConcurrencyError(f"{what} was received again by someone else") from exc
     if isinstance(exc, HttpResponseError) and exc.status_code in (400, 413):
-        code = getattr(exc.error_code, "value", exc.error_code)
+        code = getattr(exc.error_code, "value", exc.error_code)  # type: ignore[attr-defined]
         raise ValidationFailed(f"{what}: storage refused the request ({code})") from exc
     # 5xx, network, auth: not the caller's input; let the trigger fail and be retried
     status = getattr(exc, "status_code", None) or type(exc).__name__

@@ -185,9 +185,10 @@ class Table:
         try:
             self._client.submit_transaction(ops)
         except TableTransactionError as exc:
-            if exc.error_code in ("EntityAlreadyExists",):
+            # the SDK documents and sets error_code; its type annotations do not declare it
+            if exc.error_code in ("EntityAlreadyExists",):  # type: ignore[attr-defined]
                 raise AlreadyExists("an item exists already") from exc
-            if exc.error_code in ("UpdateConditionNotSatisfied", "ConditionNotMet"):
+            if exc.error_code in ("UpdateConditionNotSatisfied", "ConditionNotMet"):  # type: ignore[attr-defined]
                 raise ConcurrencyError(_CHANGED) from exc
             raise
 
@@ -223,7 +224,9 @@ class Table:
             if sdk_token is not None:  # well-formed, but keys the service cannot resume from
                 raise InvalidToken() from None
             raise ValueError(f"{self.name}: bad query") from exc
-        return Page(items=items, continuation=encode_token(pager.continuation_token))
+        # by_page is annotated Iterator[Iterator[T]]; it returns azure.core's PageIterator, which
+        # carries the continuation_token its documentation describes
+        return Page(items=items, continuation=encode_token(pager.continuation_token))  # type: ignore[attr-defined]
 
     def partition(self, partition_key: str, *, select: list[str] | None = None) -> Iterator[Entity]:
         return self.query("PartitionKey eq @pk", parameters={"pk": partition_key}, select=select)

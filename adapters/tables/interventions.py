@@ -25,11 +25,11 @@ from adapters.storage.tables import BATCH_LIMIT, Entity, Table
 from adapters.tables.summaries import Committer
 from domain.casework.cases import Case, CaseStatus, QueueItem
 from domain.ladder.events import InterventionEvent
-from domain.ladder.model import StageType, StudentInterventionInstance
+from domain.ladder.model import StudentInterventionInstance
 from domain.ladder.queue import ActionKind
 from domain.ladder.records import instance_from_record, instance_to_record
 from domain.platform.errors import AlreadyExists, ConcurrencyError
-from domain.rules.ruleset import Track
+from domain.rules.ruleset import StageType, Track
 from services.interventions.ports import StudentChange
 
 TABLE = "interventions"

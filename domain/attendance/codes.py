@@ -11,6 +11,7 @@ from datetime import date
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import NotRequired, TypedDict
 
 from domain.platform.errors import ValidationFailed
 from domain.roster.schools import Jurisdiction
@@ -100,11 +101,26 @@ class CodeTable:
         return True if "explained" in flags else False if "unexplained" in flags else None
 
 
-def parse_code_table(document: Mapping[str, object]) -> CodeTable:
+class CodeEntryDocument(TypedDict):
+    code: str
+    description: str
+    category: str
+    flags: NotRequired[list[str]]
+
+
+class CodeTableDocument(TypedDict):
+    """One file under code_tables/, the keys read (its description and sources are for people)."""
+    jurisdiction: str
+    version: str
+    effectiveFrom: str
+    codes: list[CodeEntryDocument]
+
+
+def parse_code_table(document: CodeTableDocument) -> CodeTable:
     """Builds a table from one JSON document; rejects unknown categories, flags and duplicates."""
     version = str(document["version"])
     codes: dict[str, CodeInfo] = {}
-    for entry in document["codes"]:  # type: ignore[attr-defined]
+    for entry in document["codes"]:
         flags = frozenset(entry.get("flags", ()))
         if not flags <= FLAGS:
             raise ValueError(f"{version}: code {entry['code']!r} has unknown flags {sorted(flags - FLAGS)}")

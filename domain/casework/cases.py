@@ -20,9 +20,9 @@ from datetime import date
 from enum import StrEnum
 
 from domain.ladder.events import EventKind, InterventionEvent
-from domain.ladder.model import ActionState, InstanceStatus, Ladder, StageType, StudentInterventionInstance
+from domain.ladder.model import ActionState, InstanceStatus, Ladder, StudentInterventionInstance
 from domain.ladder.queue import ACTION_FOR_STAGE, ActionKind, action_id
-from domain.rules.ruleset import Track
+from domain.rules.ruleset import StageType, Track
 
 OPEN_ITEM = "QUEUED"  # the queue shows items in this status
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from domain.ladder.model import StageType
 from domain.platform.events import event_id
+from domain.rules.ruleset import StageType
 
 
 class ActionKind(StrEnum):

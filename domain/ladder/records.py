@@ -11,9 +11,9 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from domain.ladder.model import ActionState, InstanceStatus, StageType, StudentInterventionInstance
+from domain.ladder.model import ActionState, InstanceStatus, StudentInterventionInstance
 from domain.rules.baseline import StageBaseline
-from domain.rules.ruleset import Track
+from domain.rules.ruleset import StageType, Track
 
 
 def _day(value: str | None) -> date | None:

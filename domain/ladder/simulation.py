@@ -28,13 +28,13 @@ from domain.ladder.model import (
     InstanceStatus,
     Ladder,
     StageFacts,
-    StageType,
     StudentInterventionInstance,
     StudentRef,
 )
 from domain.ladder.nightly import run_night
 from domain.ladder.transitions import approve, log_intervention, mark_done
 from domain.rules.baseline import StageBaseline
+from domain.rules.ruleset import StageType
 
 SIMULATED = "simulation"
 

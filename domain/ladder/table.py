@@ -19,9 +19,9 @@ from domain.ladder.model import (
     ActionState,
     InstanceStatus,
     InvalidTransition,
-    StageType,
     StudentInterventionInstance,
 )
+from domain.rules.ruleset import StageType
 
 
 class Command(StrEnum):

@@ -18,7 +18,8 @@ from functools import lru_cache, partial
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta
-from jinja2.sandbox import SandboxedEnvironment, SecurityError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 
 from domain.letters.dates import long_date
 from domain.letters.direction import with_direction

@@ -15,9 +15,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from domain.ladder.model import ActionState, InstanceStatus, StageType, StudentInterventionInstance
+from domain.ladder.model import ActionState, InstanceStatus, StudentInterventionInstance
 from domain.letters.artifacts import ArtifactStatus
 from domain.meetings.model import InterventionMeeting, MeetingStatus
+from domain.rules.ruleset import StageType
 
 EMAILED = frozenset({"EMAIL", "EMAIL_AND_POST"})  # delivery channels that sent an e-mail
 

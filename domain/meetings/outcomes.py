@@ -22,11 +22,12 @@ from datetime import date, datetime
 
 from domain.attendance.calendar import SchoolCalendar
 from domain.ladder.events import EventKind, InterventionEvent
-from domain.ladder.model import ActionState, InvalidTransition, Ladder, StageType, StudentInterventionInstance
+from domain.ladder.model import ActionState, InvalidTransition, Ladder, StudentInterventionInstance
 from domain.ladder.pause import pause
 from domain.ladder.table import Applied, Command, apply
 from domain.ladder.transitions import approve, escalate, escalate_to_next, mark_done, queue_action, stop
 from domain.meetings.model import InterventionMeeting, MeetingOutcome, MeetingStatus
+from domain.rules.ruleset import StageType
 
 
 def _at_meeting_stage(instance: StudentInterventionInstance, meeting: InterventionMeeting) -> bool:

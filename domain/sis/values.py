@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any
+from typing import Any, overload
 
 from pydantic import ValidationError
 
@@ -65,6 +65,12 @@ def first_present(candidates: Iterable[tuple[str, Any]]) -> tuple[str, Any]:
     return next(((f, v) for f, v in candidates if v not in (None, "")), (candidates[0][0], None))
 
 
+@overload
+def first_text(candidates: Iterable[tuple[str, Any]], *, required_field: str,
+               max_length: int = 200) -> str: ...
+@overload
+def first_text(candidates: Iterable[tuple[str, Any]], *, required_field: None = None,
+               max_length: int = 200) -> str | None: ...
 def first_text(candidates: Iterable[tuple[str, Any]], *, required_field: str | None = None,
                max_length: int = 200) -> str | None:
     """The first non-empty value among (field, value) pairs; `required_field` names a missing one."""
@@ -72,7 +78,7 @@ def first_text(candidates: Iterable[tuple[str, Any]], *, required_field: str | N
         found = text(value, name, max_length=max_length)
         if found is not None:
             return found
-    if required_field:
+    if required_field is not None:
         raise ValidationFailed("is required", field=required_field)
     return None
 

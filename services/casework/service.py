@@ -27,8 +27,9 @@ from services.roster.ports import RosterReader
 def _exemption_record(exemption: Exemption | None) -> dict[str, str | None] | None:
     if exemption is None:
         return None
-    return {"reason": exemption.reason, "startsOn": exemption.starts_on and exemption.starts_on.isoformat(),
-            "expiresOn": exemption.expires_on and exemption.expires_on.isoformat()}
+    return {"reason": exemption.reason,
+            "startsOn": exemption.starts_on.isoformat() if exemption.starts_on else None,
+            "expiresOn": exemption.expires_on.isoformat() if exemption.expires_on else None}
 
 
 class Casework:

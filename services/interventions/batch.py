@@ -94,7 +94,7 @@ class BatchApproval:
             if p.item.student_id in refused:
                 outcomes[p.item.id] = BatchOutcome(p.item.id, False, CHANGED_MEANWHILE)
                 continue
-            after = next(i for i in students[p.item.student_id].items if i.instance_id == p.item.instance_id)
-            self._queue.audit_action(actor, tenant_id, school_id, StaffCommand.APPROVE, p.item, after)
-            outcomes[p.item.id] = BatchOutcome(p.item.id, True, item=after)
+            queued = next(i for i in students[p.item.student_id].items if i.instance_id == p.item.instance_id)
+            self._queue.audit_action(actor, tenant_id, school_id, StaffCommand.APPROVE, p.item, queued)
+            outcomes[p.item.id] = BatchOutcome(p.item.id, True, item=queued)
         return [outcomes[i] for i in ids]

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from domain.casework.cases import Case, QueueItem, action_id, case_after, queue_item
+from domain.casework.cases import Case, QueueItem, case_after, queue_item
 from domain.ladder.events import EventKind, InterventionEvent
 from domain.ladder.model import ActionState, StudentInterventionInstance
+from domain.ladder.queue import action_id
 from domain.platform.events import IntegrationEvent, event_id
 from services.interventions.ports import StudentChange
 from services.platform.context import current_correlation_id

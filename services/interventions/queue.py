@@ -14,13 +14,13 @@ from enum import StrEnum
 
 from domain.casework.cases import OPEN_ITEM, Case, QueueItem, case_may_change
 from domain.ladder.events import InterventionEvent, verify_chain
-from domain.ladder.model import InstanceStatus, InvalidTransition, StageType, StudentInterventionInstance
+from domain.ladder.model import InstanceStatus, InvalidTransition, StudentInterventionInstance
 from domain.ladder.pause import is_paused
 from domain.ladder.table import Applied
 from domain.ladder.transitions import approve, mark_done, skip, snooze, stop
 from domain.platform.access import Principal
 from domain.platform.errors import ConcurrencyError, ValidationFailed
-from domain.rules.ruleset import Track
+from domain.rules.ruleset import StageType, Track
 from services.attendance.normalize_jobs import local_date
 from services.interventions.effects import Collected, SendJob
 from services.interventions.ports import InterventionStore

@@ -111,8 +111,8 @@ class Scheduler:
         plans = meetings.plans_on(day)
         days = {day} | _needed_days(rule_sets, versions, latest.values(), calendar, day, previous)
         days |= counted_days(rule_sets, latest.values(), min(days))
-        for plan in plans:  # every school day since a medical plan was agreed: its absences' codes
-            days |= set(calendar.school_days_between(plan.since, day))
+        for agreed in plans:  # every school day since a medical plan was agreed: its absences' codes
+            days |= set(calendar.school_days_between(agreed.since, day))
         jurisdiction = self._roster.school(tenant_id, school_id).jurisdiction if plans else ""
         rows = self._summaries.on_dates(tenant_id, school_id, days)
         today = rows.get(day, {})

@@ -73,16 +73,17 @@ class LetterTemplateAdmin:
         if ref.school_id and base is None:
             raise ValidationFailed(f"no district template {ref.key!r} in {ref.language!r} to override",
                                    field="key")
-        if base is None and (changes.body is None or changes.merge_fields is None):
+        body, merge_fields = changes.body, changes.merge_fields
+        if base is not None:  # an override: what it does not set, the district's template says
+            body = body if body is not None else base.body
+            merge_fields = merge_fields if merge_fields is not None else base.merge_fields
+        if body is None or merge_fields is None:
             raise ValidationFailed("a new template needs a body and its mergeFields",
-                                   field="body" if changes.body is None else "mergeFields")
+                                   field="body" if body is None else "mergeFields")
         with api_fields():
             draft = LetterTemplate(
                 key=ref.key, version=next_version(templates, ref), language=ref.language,
-                body=changes.body if changes.body is not None else base.body,  # type: ignore[union-attr]
-                merge_fields=changes.merge_fields if changes.merge_fields is not None
-                else base.merge_fields,  # type: ignore[union-attr]
-                last_edited_by=principal.subject,
+                body=body, merge_fields=merge_fields, last_edited_by=principal.subject,
                 effective_from=changes.effective_from or self._clock.now().date(),
                 lock_scope=changes.lock_scope or LockScope.DISTRICT_ONLY, school_id=ref.school_id)
             self._check(draft, templates)

@@ -20,12 +20,13 @@ from datetime import tzinfo
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from domain.ladder.model import ActionState, InstanceStatus, StageType, StudentInterventionInstance
+from domain.ladder.model import ActionState, InstanceStatus, StudentInterventionInstance
 from domain.ladder.queue import action_id
 from domain.letters.artifacts import Attachment
 from domain.meetings.ics import meeting_ics
 from domain.meetings.model import InterventionMeeting, MeetingStatus
 from domain.roster.schools import School
+from domain.rules.ruleset import StageType
 from services.platform.context import current_correlation_id
 
 ICS_NAME = "invitation.ics"
