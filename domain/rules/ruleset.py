@@ -102,7 +102,7 @@ def ladder_problems(stages: Sequence[tuple[object, object]],
         if isinstance(order, int) and order != i + 1:
             problems.append((f"stages[{i}].order", f"expected {i + 1}: stages are listed in order "
                                                    "and numbered 1, 2, 3… without gaps"))
-        if kind not in StageType.__members__ or not isinstance(kind, str):
+        if not isinstance(kind, str) or kind not in StageType.__members__:
             continue
         current = StageType(kind)
         if track == Track.STATUTORY:

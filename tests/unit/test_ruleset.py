@@ -137,3 +137,11 @@ def test_every_problem_is_reported_at_once() -> None:
 def test_text_that_is_not_json() -> None:
     problems = validation_problems('{"id": ')
     assert len(problems) == 1 and problems[0][0] == "" and "JSON" in problems[0][1]
+
+
+def test_a_stage_type_that_is_not_a_string_is_named_not_a_crash():
+    # a JSON list or object there once reached a set lookup (unhashable: a 500 through the API)
+    with pytest.raises(RuleSetInvalid) as caught:
+        parse_rule_set({"stages": [{"order": 1, "type": ["LETTER_1"]}, {"order": 2, "type": {"a": 1}}]})
+    fields = {path for path, _ in caught.value.problems}
+    assert {"stages[0].type", "stages[1].type"} <= fields
