@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from bootstrap import Container
+from bootstrap import Composition
 from devhost import azurite
 from domain.attendance.codes import CodeTable
 from domain.attendance.normalize import SessionMark
@@ -110,11 +110,11 @@ def rate_line(label: str, seconds: float, marks: int, repeat: int) -> str:
 
 
 @contextmanager
-def azurite_container() -> Iterator[Container]:
+def azurite_container() -> Iterator[Composition]:
     """A container on an in-memory Azurite of its own, started and stopped around the block."""
     server = azurite.start()
     try:
-        container = Container(Settings(storage=server.connection_string, environment="test"))
+        container = Composition(Settings(storage=server.connection_string, environment="test"))
         container.ensure_storage()
         yield container
     finally:

@@ -20,7 +20,7 @@ from datetime import date
 from typing import Generic, TypeVar
 
 from bench.common import SEED, azurite_container, say
-from bootstrap import Container
+from bootstrap import Composition
 from demo import (
     DemoSchool,
     MarkRow,
@@ -48,8 +48,8 @@ class Measured(Generic[T]):
     cpu: float  # seconds of this process (the rest is Azurite and the loopback)
 
 
-def counted(container: Container, run: Callable[[], T]) -> Measured[T]:
-    counter = container.tables.counter
+def counted(container: Composition, run: Callable[[], T]) -> Measured[T]:
+    counter = container.platform.tables.counter
     before, kinds = counter.round_trips, dict(counter.by_kind)
     wall, cpu = time.perf_counter(), time.process_time()
     result = run()
@@ -58,27 +58,28 @@ def counted(container: Container, run: Callable[[], T]) -> Measured[T]:
     return Measured(result, counter.round_trips - before, delta, wall, cpu)
 
 
-def ingest(container: Container, school: DemoSchool, rows: list[MarkRow]) -> int:
+def ingest(container: Composition, school: DemoSchool, rows: list[MarkRow]) -> int:
     """Through the real ingestion, a Wonde request of <= 10,000 marks at a time; rejections fail."""
     accepted = 0
     for body in wonde_mark_batches(rows):
-        result = container.ingestion.ingest_payload(None, TENANT, school.school_id, json.dumps(body).encode())
+        result = container.attendance.ingestion.ingest_payload(None, TENANT, school.school_id,
+                                                               json.dumps(body).encode())
         if result.rejected:
             raise RuntimeError(f"ingestion rejected {len(result.rejected)} demo marks: {result.rejected[:3]}")
         accepted += result.accepted
     return accepted
 
 
-def load(container: Container, school: DemoSchool) -> None:
-    container.roster.put_school(None, school.school)
-    container.roster.put_calendar(None, TENANT, school.school_id, school.calendar)
+def load(container: Composition, school: DemoSchool) -> None:
+    container.roster.service.put_school(None, school.school)
+    container.roster.service.put_calendar(None, TENANT, school.school_id, school.calendar)
     for body in wonde_student_batches(school.students, school.guardians, school.links):
-        result = container.roster.import_students(None, TENANT, school.school_id, body)
+        result = container.roster.service.import_students(None, TENANT, school.school_id, body)
         if result.rejected:
             raise RuntimeError(f"roster import rejected {len(result.rejected)} demo students")
 
 
-def measure(container: Container, school: DemoSchool) -> None:
+def measure(container: Composition, school: DemoSchool) -> None:
     day, school_id = school.through, school.school_id
     rows = list(iter_mark_rows(school))
     earlier, today = [r for r in rows if r.date < day], [r for r in rows if r.date == day]
@@ -91,13 +92,14 @@ def measure(container: Container, school: DemoSchool) -> None:
     loaded = counted(container, lambda: ingest(container, school, earlier))
     say(f"  loaded {len(school.students):,} students and {len(earlier):,} marks to {yesterday} "
         f"({time.perf_counter() - start:.1f} s; ingestion {loaded.trips:,} round trips)")
-    first = counted(container, lambda: container.normalization.normalize(TENANT, school_id, yesterday))
+    normalization = container.attendance.normalization
+    first = counted(container, lambda: normalization.normalize(TENANT, school_id, yesterday))
     say(f"  normalize {yesterday} (first run: every student from the year's start): "
         f"{first.result.rows:,} rows, {first.trips:,} round trips, {first.wall:.2f} s")
 
     ingested = counted(container, lambda: ingest(container, school, today))
     say(f"  ingest {day}: {len(today):,} marks, {ingested.trips:,} round trips, {ingested.wall:.2f} s")
-    night = counted(container, lambda: container.normalization.normalize(TENANT, school_id, day))
+    night = counted(container, lambda: normalization.normalize(TENANT, school_id, day))
     students, trips = night.result.students, night.trips
     say(f"  nightly increment, normalize {day}: {students:,} students, {night.result.rows:,} rows, "
         f"{night.result.dirty_students:,} dirty")
@@ -109,7 +111,7 @@ def measure(container: Container, school: DemoSchool) -> None:
     say(f"    per-student design {PER_STUDENT * students:>7,}  = {PER_STUDENT} per student "
         "(a point read of the previous row + one write)")
     say(f"    ratio              {PER_STUDENT * students / trips:.0f}x fewer round trips than per student")
-    full = counted(container, lambda: container.normalization.normalize(TENANT, school_id, day, full=True))
+    full = counted(container, lambda: normalization.normalize(TENANT, school_id, day, full=True))
     say(f"  full rebuild (full=True) {day}: {full.result.rows:,} rows, {full.trips:,} round trips "
         f"= {full.trips / full.result.students:.3f} per student")
     say(f"    by kind            {full.kinds}")

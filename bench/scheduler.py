@@ -22,7 +22,7 @@ from datetime import date
 from bench import scheduler_spread as spread
 from bench.common import SEED, azurite_container, say
 from bench.round_trips import PER_STUDENT, TENANT, YEAR_START, Measured, counted, ingest, load
-from bootstrap import Container
+from bootstrap import Composition
 from demo import DemoSchool, demo_calendar, generate_district, iter_mark_rows
 from domain.platform.access import Principal, Role
 from domain.roster.schools import Jurisdiction
@@ -46,20 +46,20 @@ def report(label: str, night: Measured[NightResult]) -> None:
             f"{PER_STUDENT * students / night.trips:.0f}x the round trips")
 
 
-def measure(container: Container, school: DemoSchool, day: date, next_day: date) -> None:
+def measure(container: Composition, school: DemoSchool, day: date, next_day: date) -> None:
     school_id = school.school_id
     rows = list(iter_mark_rows(school))
     start = time.perf_counter()
     load(container, school)
     marks = ingest(container, school, [r for r in rows if r.date <= day])
-    normalized = container.normalization.normalize(TENANT, school_id, day)
-    (rule_set, _), installed = container.rule_sets.install_preset(ADMIN, TENANT, None,
-                                                                  Jurisdiction.ENGLAND.value)
+    normalized = container.attendance.normalization.normalize(TENANT, school_id, day)
+    (rule_set, _), installed = container.rules.rule_sets.install_preset(ADMIN, TENANT, None,
+                                                                        Jurisdiction.ENGLAND.value)
     say(f"  loaded {len(school.students):,} students and {marks:,} marks to {day}, normalized "
         f"({normalized.rows:,} rows), installed {rule_set.id} v{rule_set.version} tenant-wide "
         f"({'new' if installed else 'already there'}) ({time.perf_counter() - start:.1f} s, untimed)")
 
-    scheduler = container.scheduler
+    scheduler = container.nightly.scheduler
     first = counted(container, lambda: scheduler.run(TENANT, school_id, day))
     report(f"first night, scheduler.run({day})", first)
     again = counted(container, lambda: scheduler.run(TENANT, school_id, day))
@@ -67,7 +67,7 @@ def measure(container: Container, school: DemoSchool, day: date, next_day: date)
 
     start = time.perf_counter()
     ingest(container, school, [r for r in rows if r.date == next_day])
-    container.normalization.normalize(TENANT, school_id, next_day)
+    container.attendance.normalization.normalize(TENANT, school_id, next_day)
     say(f"  ingested and normalized {next_day} ({time.perf_counter() - start:.1f} s, untimed)")
     second = counted(container, lambda: scheduler.run(TENANT, school_id, next_day))
     report(f"second night, scheduler.run({next_day})", second)

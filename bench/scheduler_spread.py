@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from bootstrap import Container
+from bootstrap import Composition
 from domain.attendance.calendar import SchoolCalendar
 from domain.ladder.events import InterventionEvent
 from domain.ladder.model import Finding, StudentInterventionInstance, StudentRef
@@ -43,36 +43,38 @@ def _at_meeting(rule_set: InterventionRuleSet, calendar: SchoolCalendar, student
     return instance, events
 
 
-def seed(container: Container, tenant_id: str, school_id: str, rule_set: InterventionRuleSet, day: date,
+def seed(container: Composition, tenant_id: str, school_id: str, rule_set: InterventionRuleSet, day: date,
          every: int = 2) -> list[StudentInterventionInstance]:
     """Every `every`-th student on roll on `day` without an instance gets one at the meeting
     stage, entered on one of the school days before `day` in turn; stored without baselines."""
-    calendar = container.roster_reader.calendar_for(tenant_id, school_id, day)
+    calendar = container.roster.reader.calendar_for(tenant_id, school_id, day)
     earlier = [d for d in calendar.school_days if d < day]
-    taken = {i.student_id for i in container.intervention_store.instances(tenant_id, school_id)}
-    on_roll = sorted(container.summary_store.on_dates(tenant_id, school_id, {day}).get(day, {}))
+    taken = {i.student_id for i in container.interventions.store.instances(tenant_id, school_id)}
+    on_roll = sorted(container.attendance.summary_store.on_dates(tenant_id, school_id, {day}).get(day, {}))
     chosen = [sid for sid in on_roll if sid not in taken][::every]
     entry = {sid: earlier[n % len(earlier)] for n, sid in enumerate(chosen)}
-    rows = container.summary_store.on_dates(tenant_id, school_id, set(entry.values()))
+    rows = container.attendance.summary_store.on_dates(tenant_id, school_id, set(entry.values()))
     changes = []
     for sid, on in entry.items():
         instance, events = _at_meeting(rule_set, calendar, StudentRef(tenant_id, school_id, sid), on,
                                        StageBaseline.of(rows[on][sid]))
         found = Collected(sid, None)
-        found.add(replace(instance, stage_baseline=None), events, None, on=on, now=container.clock.now())
+        found.add(replace(instance, stage_baseline=None), events, None, on=on,
+                  now=container.platform.clock.now())
         changes.append(found.change())
-    refused = container.intervention_store.save(tenant_id, school_id, [c for c in changes if c is not None])
+    refused = container.interventions.store.save(tenant_id, school_id, [c for c in changes if c is not None])
     assert not refused, refused
-    return list(container.intervention_store.instances(tenant_id, school_id))
+    return list(container.interventions.store.instances(tenant_id, school_id))
 
 
-def add_baselines(container: Container, tenant_id: str, school_id: str,
+def add_baselines(container: Composition, tenant_id: str, school_id: str,
                   instances: list[StudentInterventionInstance]) -> int:
     """What a stage entered after this change keeps: the counters of its entry day."""
     old = [i for i in instances if i.stage_baseline is None and i.status.value == "ACTIVE"]
-    rows = container.summary_store.on_dates(tenant_id, school_id, {i.stage_entered_on for i in old})
+    rows = container.attendance.summary_store.on_dates(tenant_id, school_id,
+                                                       {i.stage_entered_on for i in old})
     changes = [StudentChange(i.student_id, ((replace(i, stage_baseline=StageBaseline.of(
         rows[i.stage_entered_on][i.student_id])), ()),)) for i in old]
-    refused = container.intervention_store.save(tenant_id, school_id, changes)
+    refused = container.interventions.store.save(tenant_id, school_id, changes)
     assert not refused, refused
     return len(changes)

@@ -66,9 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     except (KeyError, ValueError) as exc:
         print(exc.args[0] if exc.args else exc, file=sys.stderr)
         return 2
-    # Functions reach storage through bootstrap.container(): give it the same Settings.
-    container = bootstrap.Container(settings)
-    bootstrap.use_container(container)
+    # Functions reach storage through bootstrap.composition(): give it the same Settings.
+    container = bootstrap.Composition(settings)
+    bootstrap.use_composition(container)
     try:
         container.ensure_storage()
         return _run(host, args)

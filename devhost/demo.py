@@ -36,7 +36,7 @@ def district() -> DemoDistrict:
                              through=THROUGH)
 
 
-def load_into(container: bootstrap.Container, run_date: date | None,
+def load_into(container: bootstrap.Composition, run_date: date | None,
               report: Callable[[str], None] = print, demo: DemoDistrict | None = None) -> date:
     """Idempotent: a school already loaded is left as it is. Returns the date to run the nightly
     job on: the day after the last day of marks (the nightly normalizes the previous day)."""
@@ -47,7 +47,7 @@ def load_into(container: bootstrap.Container, run_date: date | None,
             report(f"demo school {school.school_id} already loaded")
             continue
         started = time.monotonic()
-        roster = container.roster
+        roster = container.roster.service
         roster.put_school(None, school)
         body = calendar_body(demo_school.calendar)
         year = demo_school.calendar.school_year
@@ -59,22 +59,23 @@ def load_into(container: bootstrap.Container, run_date: date | None,
         marks = 0
         for payload in wonde_mark_batches(iter_mark_rows(demo_school)):
             raw = json.dumps(payload).encode()
-            marks += container.ingestion.ingest_payload(None, school.tenant_id, school.school_id,
-                                                        raw).counts()["accepted"]
+            marks += container.attendance.ingestion.ingest_payload(None, school.tenant_id, school.school_id,
+                                                                   raw).counts()["accepted"]
         report(f"demo school {school.school_id} ({school.jurisdiction.value}): {students} students, "
                f"{marks} marks loaded in {time.monotonic() - started:.0f} s")
     return run_date or demo.through + timedelta(days=1)
 
 
-def _loaded(container: bootstrap.Container, demo_school: DemoSchool) -> bool:
+def _loaded(container: bootstrap.Composition, demo_school: DemoSchool) -> bool:
     school = demo_school.school
     try:
-        container.roster_reader.school(school.tenant_id, school.school_id)
+        container.roster.reader.school(school.tenant_id, school.school_id)
     except NotFound:
         return False
     # marks go in last and in date order, so a school with its last day's marks is complete
     last = demo_school.calendar.last_school_day_on_or_before(demo_school.through)
-    return last is not None and bool(container.marks.on_day(school.tenant_id, school.school_id, last))
+    marks = container.attendance.marks
+    return last is not None and bool(marks.on_day(school.tenant_id, school.school_id, last))
 
 
 # the demo's staff account for what `make run` does on its behalf (audited under this name)
@@ -82,7 +83,7 @@ DEMO_ADMIN = "make-run"
 AfterNight = Callable[[DemoSchool, date, tuple[date, ...]], None]
 
 
-def run_interventions(container: bootstrap.Container, demo: DemoDistrict | None = None,
+def run_interventions(container: bootstrap.Composition, demo: DemoDistrict | None = None,
                       report: Callable[[str], None] = print, after_night: AfterNight | None = None) -> None:
     """Install each school's jurisdiction preset and replay the scheduler over every school day
     of the demo term, as the nightly would have. Each night is a job run, so a second `make run`
@@ -93,18 +94,18 @@ def run_interventions(container: bootstrap.Container, demo: DemoDistrict | None 
         school = demo_school.school
         admin = Principal(subject=DEMO_ADMIN, tenant_id=school.tenant_id,
                           roles=frozenset({Role.DISTRICT_ADMIN}))
-        container.rule_sets.install_preset(admin, school.tenant_id, school.school_id,
-                                           school.jurisdiction.value)
-        tracks = sorted(container.rule_sets_reader.active_for_school(school.tenant_id, school.school_id),
+        container.rules.rule_sets.install_preset(admin, school.tenant_id, school.school_id,
+                                                 school.jurisdiction.value)
+        tracks = sorted(container.rules.reader.active_for_school(school.tenant_id, school.school_id),
                         key=lambda r: (r.track is not Track.SUPPORT, r.id))
         days = demo_school.calendar.school_days_between(demo_school.calendar.start, demo_school.through)
         started = time.monotonic()
         for day in days:
-            container.intervention_jobs.run(school.tenant_id, school.school_id, day,
-                                            force=day == days[-1])
+            container.nightly.jobs.run(school.tenant_id, school.school_id, day,
+                                       force=day == days[-1])
             if after_night is not None:
                 after_night(demo_school, day, days)
-        queue = container.intervention_queue.due(school.tenant_id, school.school_id, None)
+        queue = container.interventions.queue.due(school.tenant_id, school.school_id, None)
         names = ", ".join(repr(r.name) for r in tracks)
         report(f"{school.school_id}: rule sets {names} over {len(days)} school days "
                f"({time.monotonic() - started:.0f} s); queue on {days[-1]}: {len(queue)} actions "
@@ -123,11 +124,11 @@ def queue_by_track(tracks: list[InterventionRuleSet], queue: list[QueueItem]) ->
     return "; ".join(parts)
 
 
-def print_figures(container: bootstrap.Container, report: Callable[[str], None] = print,
+def print_figures(container: bootstrap.Composition, report: Callable[[str], None] = print,
                   demo: DemoDistrict | None = None) -> None:
     for demo_school in (demo or district()).schools:
         school = demo_school.school
-        f = container.summaries.school(school.tenant_id, school.school_id)
+        f = container.attendance.summaries.school(school.tenant_id, school.school_id)
         pct = f"{f.attendance_percent}%" if f.attendance_percent is not None else "n/a"
         report(f"{school.school_id} {school.name} ({school.jurisdiction.value}) on {f.date}: "
                f"{f.students} students, attendance {pct}, persistent absence {f.persistent_absence}, "

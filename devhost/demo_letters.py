@@ -34,15 +34,15 @@ def officer(school: School) -> Principal:
                      roles=frozenset({Role.ATTENDANCE_OFFICER}), school_ids=frozenset({school.school_id}))
 
 
-def approve_letters(container: bootstrap.Container, school: School, day: date | None) -> int:
+def approve_letters(container: bootstrap.Composition, school: School, day: date | None) -> int:
     """Approve the letter actions queued by `day` (any day when None), oldest first as the queue
     lists them, as the school's demo officer; how many."""
-    queue, who = container.intervention_queue, officer(school)
+    queue, who = container.interventions.queue, officer(school)
     letters = [i.id for i in queue.due(school.tenant_id, school.school_id, day) if i.stage_type.is_letter]
     approved = 0
     for start in range(0, len(letters), MAX_BATCH):  # as staff would: the batch route, 100 at a time
-        outcomes = container.batch_approval.approve(who, school.tenant_id, school.school_id,
-                                                    letters[start:start + MAX_BATCH])
+        outcomes = container.interventions.batch_approval.approve(who, school.tenant_id, school.school_id,
+                                                                  letters[start:start + MAX_BATCH])
         approved += sum(1 for o in outcomes if o.approved)
     return approved
 
@@ -53,7 +53,7 @@ def send_letters(host: DevHost, at: datetime, district: DemoDistrict | None = No
     approve, render, deliver, and report what became of each school's letters."""
     district = district or demo.district()
     with host.clock_fixed_at(at):
-        container = bootstrap.container()
+        container = bootstrap.composition()
         approved = {s.school.school_id: approve_letters(container, s.school, None) for s in district.schools}
         handled = host.drain(timeout=1800)
         for demo_school in district.schools:
@@ -70,9 +70,9 @@ def send_letters(host: DevHost, at: datetime, district: DemoDistrict | None = No
         report(f"{handled} queue messages and blob events handled")
 
 
-def _artifacts(container: bootstrap.Container, tenant_id: str, school_id: str) -> list[Entity]:
+def _artifacts(container: bootstrap.Composition, tenant_id: str, school_id: str) -> list[Entity]:
     """The school's artifact rows: one partition read (a report needs no domain objects)."""
-    table = container.tables(ARTIFACTS)
+    table = container.platform.tables(ARTIFACTS)
     return list(table.query("PartitionKey eq @pk", parameters={"pk": key(tenant_id, school_id)},
                             select=["status", "language", "missingTranslation", "guardianUnreachable"]))
 

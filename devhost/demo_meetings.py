@@ -61,16 +61,16 @@ def live(meetings: list[InterventionMeeting]) -> set[tuple[str | None, int | Non
     return {(m.instance_id, m.stage_order) for m in meetings if m.status is not MeetingStatus.CANCELLED}
 
 
-def book(container: bootstrap.Container, officer: Principal, school: School, calendar: SchoolCalendar,
+def book(container: bootstrap.Composition, officer: Principal, school: School, calendar: SchoolCalendar,
          day: date, queue: list[QueueItem]) -> int:
     """Book a meeting for each MEETING action queued by `day` and each meeting a no-show
     proposed by now. Returns how many were booked."""
-    t, s, meetings = school.tenant_id, school.school_id, container.meetings
+    t, s, meetings = school.tenant_id, school.school_id, container.meetings.service
     when = slot(calendar, day, ZoneInfo(school.time_zone))
     if when is None:
         return 0
     starts, ends = when
-    existing = container.meeting_store.school(t, s)
+    existing = container.meetings.store.school(t, s)
     taken = live(existing)
     booked = 0
     for item in sorted((i for i in queue if i.stage_type is StageType.MEETING),
@@ -81,7 +81,7 @@ def book(container: bootstrap.Container, officer: Principal, school: School, cal
                           instance_id=item.instance_id, location=LOCATION)
         taken.add((item.instance_id, item.stage_order))
         booked += 1
-    now = container.clock.now()
+    now = container.platform.clock.now()
     proposed = sorted((m for m in existing if m.status is MeetingStatus.PROPOSED and m.created_at <= now),
                       key=lambda m: (m.student_id, m.id))
     for m in proposed:
@@ -92,13 +92,13 @@ def book(container: bootstrap.Container, officer: Principal, school: School, cal
     return booked
 
 
-def record(container: bootstrap.Container, officer: Principal, school: School, calendar: SchoolCalendar,
+def record(container: bootstrap.Composition, officer: Principal, school: School, calendar: SchoolCalendar,
            day: date) -> Counter[str]:
     """Record the outcome of each SCHEDULED meeting that has ended by now (the officer's evening
     of `day`). Returns counts by outcome (NO_SHOW for a no-show)."""
-    t, s = school.tenant_id, school.school_id
-    now = container.clock.now()
-    existing = container.meeting_store.school(t, s)
+    t, s, service = school.tenant_id, school.school_id, container.meetings.service
+    now = container.platform.clock.now()
+    existing = container.meetings.store.school(t, s)
     ordinal = sum(1 for m in existing if m.status in (MeetingStatus.HELD, MeetingStatus.NO_SHOW))
     due = sorted((m for m in existing if m.status is MeetingStatus.SCHEDULED and m.ends_at is not None
                   and m.ends_at <= now), key=lambda m: (m.starts_at or now, m.student_id, m.created_at))
@@ -107,7 +107,7 @@ def record(container: bootstrap.Container, officer: Principal, school: School, c
         ordinal += 1
         outcome = outcome_for(ordinal)
         assert m.etag is not None
-        container.meetings.change(officer, t, s, m.id, m.etag, _change(outcome, officer, calendar, day))
+        service.change(officer, t, s, m.id, m.etag, _change(outcome, officer, calendar, day))
         recorded[outcome.value if outcome else MeetingStatus.NO_SHOW.value] += 1
     return recorded
 

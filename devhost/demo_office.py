@@ -54,13 +54,13 @@ class Office:
         counts = self.done.setdefault(school.school_id, Counter())
         at = datetime.combine(day, EVENING, tzinfo=ZoneInfo(school.time_zone))
         with self._host.clock_fixed_at(at):
-            container = bootstrap.container()
+            container = bootstrap.composition()
             who = officer(school)
             approved = approve_letters(container, school, day)
             counts["lettersApproved"] += approved
             recorded = demo_meetings.record(container, who, school, calendar, day)
             counts.update(recorded)
-            queue = container.intervention_queue.due(school.tenant_id, school.school_id, day)
+            queue = container.interventions.queue.due(school.tenant_id, school.school_id, day)
             booked = demo_meetings.book(container, who, school, calendar, day, queue)
             counts["meetingsBooked"] += booked
             if approved or booked or sum(recorded.values()) or self._host.pending():

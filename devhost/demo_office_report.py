@@ -24,8 +24,8 @@ Report = Callable[[str], None]
 CHANNELS = {"EMAIL": "e-mail", "POST": "post", "EMAIL_AND_POST": "e-mail and post"}
 
 
-def letters_line(container: bootstrap.Container, tenant_id: str, school_id: str) -> str:
-    table = container.tables(ARTIFACTS)
+def letters_line(container: bootstrap.Composition, tenant_id: str, school_id: str) -> str:
+    table = container.platform.tables(ARTIFACTS)
     rows = table.query("PartitionKey eq @pk", parameters={"pk": key(tenant_id, school_id)},
                        select=["stageOrder", "status", "channel", "guardianUnreachable"])
     by_stage: dict[int, Counter[str]] = {}
@@ -41,8 +41,8 @@ def letters_line(container: bootstrap.Container, tenant_id: str, school_id: str)
     return f"letters {stages or 'none'}"
 
 
-def meetings_line(container: bootstrap.Container, tenant_id: str, school_id: str) -> str:
-    meetings = container.meeting_store.school(tenant_id, school_id)
+def meetings_line(container: bootstrap.Composition, tenant_id: str, school_id: str) -> str:
+    meetings = container.meetings.store.school(tenant_id, school_id)
     status = Counter(m.status for m in meetings)
     booked = sum(status[s] for s in (MeetingStatus.SCHEDULED, MeetingStatus.HELD, MeetingStatus.NO_SHOW))
     held = Counter(m.outcome.value for m in meetings if m.status is MeetingStatus.HELD and m.outcome)
@@ -51,37 +51,37 @@ def meetings_line(container: bootstrap.Container, tenant_id: str, school_id: str
             f"{status[MeetingStatus.PROPOSED]} proposed")
 
 
-def effects_line(container: bootstrap.Container, tenant_id: str, school_id: str) -> str:
-    store = container.intervention_store
+def effects_line(container: bootstrap.Composition, tenant_id: str, school_id: str) -> str:
+    store = container.interventions.store
     instances = store.instances(tenant_id, school_id)
     stopped = sum(1 for i in instances if i.status is InstanceStatus.STOPPED)
     paused = sum(1 for i in instances if i.status is InstanceStatus.ACTIVE and i.paused_until is not None)
     tier3 = sum(1 for c in store.cases(tenant_id, school_id).values() if c.tier >= 3)
-    plans = {task_id(m.id) for m in container.meeting_store.school(tenant_id, school_id)
+    plans = {task_id(m.id) for m in container.meetings.store.school(tenant_id, school_id)
              if m.outcome is MeetingOutcome.SUPPORT_PLAN}
-    open_tasks = sum(1 for t in container.casework_store.tasks(tenant_id, school_id)
+    open_tasks = sum(1 for t in container.casework.store.tasks(tenant_id, school_id)
                      if t.id in plans and t.status is TaskStatus.OPEN)
     return (f"effects: {stopped} interventions stopped, {paused} paused under a medical plan, "
             f"{tier3} cases escalated to tier 3, {open_tasks} follow-up tasks open")
 
 
-def print_batch_line(container: bootstrap.Container, tenant_id: str, school_id: str,
+def print_batch_line(container: bootstrap.Composition, tenant_id: str, school_id: str,
                      days: Iterable[date]) -> str:
     """The print batch of the latest of `days` with letters posted (built if not yet)."""
     for day in sorted(days, reverse=True):
-        if not container.print_batch_store.entries(tenant_id, school_id, day):
+        if not container.letters.print_batch_store.entries(tenant_id, school_id, day):
             continue
         try:
-            batch = container.print_batches.batch(tenant_id, school_id, day)
+            batch = container.letters.print_batches.batch(tenant_id, school_id, day)
         except NotFound:
-            batch = container.print_batches.build(tenant_id, school_id, day)
+            batch = container.letters.print_batches.build(tenant_id, school_id, day)
         return (f"print batch {day}: {batch.letters} letters, {batch.pages} pages, blob "
                 f"{PRINT_BATCHES}/{batch.pdf_path};"
                 f" GET /api/letters/print-batches/{day}?schoolId={school_id}")
     return "print batch: no letters posted"
 
 
-def report(container: bootstrap.Container, schools: Iterable[DemoSchool], days: dict[str, Iterable[date]],
+def report(container: bootstrap.Composition, schools: Iterable[DemoSchool], days: dict[str, Iterable[date]],
            mail: str, say: Report = print) -> None:
     """`days`: each school's days the office worked, by school id."""
     for demo_school in schools:

@@ -168,12 +168,12 @@ class DevHost:
         if at is None:
             yield
             return
-        previous = bootstrap.container()
-        bootstrap.use_container(bootstrap.Container(self.settings, clock=FixedClock(at)))
+        previous = bootstrap.composition()
+        bootstrap.use_composition(bootstrap.Composition(self.settings, clock=FixedClock(at)))
         try:
             yield
         finally:
-            bootstrap.use_container(previous)
+            bootstrap.use_composition(previous)
 
     # -- pollers -----------------------------------------------------------------------------
 

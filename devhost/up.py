@@ -46,8 +46,8 @@ def main(argv: list[str] | None = None) -> int:
     say(f"local SMTP server on 127.0.0.1:{smtp_port}: e-mailed letters land in {MAIL.relative_to(ROOT)}/")
     # the app's mailer talks plain SMTP to it; in Azure it is ACS's SMTP endpoint with STARTTLS
     settings = Settings(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_port, SMTP_USE_TLS=False)
-    container = bootstrap.Container(settings)
-    bootstrap.use_container(container)
+    container = bootstrap.Composition(settings)
+    bootstrap.use_composition(container)
     try:
         container.ensure_storage()
         host = DevHost(settings, load_app())
@@ -68,13 +68,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def load_demo(container: bootstrap.Container, run_date: date | None) -> date:
+def load_demo(container: bootstrap.Composition, run_date: date | None) -> date:
     """Load the demo district (idempotent) and return the date to run the nightly job on."""
     say("loading the demo district (the first run takes several minutes; later runs reuse .azurite/)")
     return demo.load_into(container, run_date, report=say)
 
 
-def run_nightly(container: bootstrap.Container, host: DevHost, run_date: date) -> None:
+def run_nightly(container: bootstrap.Composition, host: DevHost, run_date: date) -> None:
     """Fire the nightly timer as it would run on `run_date` (it normalizes the day before),
     then process the per-school messages it fans out."""
     at = host.fire_time(NIGHTLY, run_date)
@@ -86,7 +86,7 @@ def run_nightly(container: bootstrap.Container, host: DevHost, run_date: date) -
     demo.print_figures(container, report=lambda line: print(f"    {line}", flush=True))
 
 
-def run_office(container: bootstrap.Container, host: DevHost) -> None:
+def run_office(container: bootstrap.Composition, host: DevHost) -> None:
     """Replay the scheduler over the term with the demo attendance officer working the queue at
     each week's end (devhost/demo_office.py), then report what came of it per school."""
     indent = lambda line: print(f"    {line}", flush=True)  # noqa: E731

@@ -23,13 +23,10 @@ log = logging.getLogger(__name__)
 
 @bp.timer_trigger(arg_name="timer", schedule="%NIGHTLY_SCHEDULE%")
 def nightly(timer: func.TimerRequest) -> None:
-    """Scoped to the UTC date it ran: a replayed occurrence (lost singleton lease) is skipped,
-    so no school is enqueued twice; a failed fan-out is retried by the next occurrence."""
+    """A job run scoped to the UTC date: a replayed occurrence enqueues no school twice
+    (NormalizeJobs.nightly)."""
     with correlation():
-        c = bootstrap.container()
-        with c.jobs.run("nightly", c.clock.now().date().isoformat()) as run:
-            if not run.skipped:
-                run.count("schools", c.normalize_jobs.fan_out())
+        bootstrap.composition().attendance.normalize_jobs.nightly()
 
 
 @bp.queue_trigger(arg_name="msg", queue_name=NORMALIZE_QUEUE, connection="AzureWebJobsStorage")
@@ -39,7 +36,7 @@ def normalize_school(msg: func.QueueMessage) -> None:
     with correlation(request.correlation_id):
         # the message id is the same on each delivery: a redelivery takes over the school's lease
         # from an attempt that died holding it (storage went away), instead of waiting it out
-        bootstrap.container().normalize_jobs.handle(request, message_id=msg.id)
+        bootstrap.composition().attendance.normalize_jobs.handle(request, message_id=msg.id)
 
 
 @bp.service_bus_queue_trigger(arg_name="msg", queue_name="%SIS_SYNC_QUEUE%",
@@ -48,6 +45,6 @@ def sis_sync_completed(msg: func.ServiceBusMessage) -> None:
     """An invalid message raises InvalidMessage: Service Bus redelivers, then dead-letters it."""
     sync = parse_sis_sync_message(msg)
     with correlation(sync.correlation_id):
-        request = bootstrap.container().normalize_jobs.on_sis_sync(sync)
+        request = bootstrap.composition().attendance.normalize_jobs.on_sis_sync(sync)
         log.info("sis sync %s: normalization of %s/%s enqueued", sync.sync_id, sync.school_id,
                  request.date)

@@ -18,4 +18,4 @@ def evaluate_school(msg: func.QueueMessage) -> None:
     """A malformed body raises (ValueError): after 5 dequeues it rests in evaluate-school-poison."""
     request = parse_request(msg.get_body())
     with correlation(request.correlation_id):
-        bootstrap.container().intervention_jobs.handle(request)
+        bootstrap.composition().nightly.jobs.handle(request)

@@ -18,4 +18,4 @@ def deliver_letter(blob: func.InputStream) -> None:
     name = blob.name or ""
     # the host names the blob with its container first
     path = name.removeprefix(LETTERS + "/")
-    bootstrap.container().letter_delivery.deliver(path)
+    bootstrap.composition().letters.delivery.deliver(path)

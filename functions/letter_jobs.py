@@ -21,4 +21,4 @@ def render_letter(msg: func.QueueMessage) -> None:
     """A malformed body raises ValueError: after 5 dequeues it rests in letter-jobs-poison."""
     job = LetterJob.parse(json.loads(msg.get_body()))
     with correlation(job.correlation_id):
-        bootstrap.container().letter_renderer.handle(job, attempt=msg.dequeue_count or 1)
+        bootstrap.composition().letters.renderer.handle(job, attempt=msg.dequeue_count or 1)

@@ -14,7 +14,7 @@ _base_factory = logging.getLogRecordFactory()
 def _record_with_correlation(*args: object, **kwargs: object) -> logging.LogRecord:
     # a record factory rather than a handler filter: every handler sees the id, including
     # the ones the Functions worker and pytest install
-    record = _base_factory(*args, **kwargs)  # type: ignore[arg-type]
+    record = _base_factory(*args, **kwargs)
     record.correlation_id = current_correlation_id() or "-"
     return record
 

@@ -19,4 +19,4 @@ bp = func.Blueprint()
 def send_meeting_notice(msg: func.QueueMessage) -> None:
     job = CancellationJob.parse(json.loads(msg.get_body()))
     with correlation(job.correlation_id):
-        bootstrap.container().meeting_cancellations.handle(job)
+        bootstrap.composition().meetings.cancellations.handle(job)

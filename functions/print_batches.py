@@ -15,12 +15,10 @@ bp = func.Blueprint()
 
 @bp.timer_trigger(arg_name="timer", schedule="%PRINT_BATCH_SCHEDULE%")
 def print_batch_timer(timer: func.TimerRequest) -> None:
-    """Scoped to the UTC hour: a replayed occurrence sends nothing twice."""
+    """A job run scoped to the UTC hour: a replayed occurrence sends nothing twice
+    (PrintBatchJobs.hourly)."""
     with correlation():
-        c = bootstrap.container()
-        with c.jobs.run("print-batch-timer", c.clock.now().strftime("%Y-%m-%dT%H")) as run:
-            if not run.skipped:
-                run.count("schools", c.print_batch_jobs.fan_out())
+        bootstrap.composition().letters.print_batch_jobs.hourly()
 
 
 @bp.queue_trigger(arg_name="msg", queue_name=PRINT_BATCH_QUEUE, connection="AzureWebJobsStorage")
@@ -28,4 +26,4 @@ def build_print_batch(msg: func.QueueMessage) -> None:
     """A malformed body raises (ValueError): after 5 dequeues it rests in print-batch-jobs-poison."""
     request = PrintBatchRequest.parse(msg.get_body())
     with correlation(request.correlation_id):
-        bootstrap.container().print_batch_jobs.handle(request)
+        bootstrap.composition().letters.print_batch_jobs.handle(request)

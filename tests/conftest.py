@@ -44,11 +44,11 @@ def app_container(settings):  # type: ignore[no-untyped-def]
     """The real container on Azurite, installed as the app's container for the session."""
     import bootstrap
 
-    container = bootstrap.Container(settings)
+    container = bootstrap.Composition(settings)
     container.ensure_storage()
-    bootstrap.use_container(container)
+    bootstrap.use_composition(container)
     yield container
-    bootstrap.use_container(None)
+    bootstrap.use_composition(None)
 
 
 @pytest.fixture

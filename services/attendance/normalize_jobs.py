@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 NORMALIZE_QUEUE = "normalize-school"
 KIND = "normalize"
+NIGHTLY_KIND = "nightly"
 # A message that found the school busy comes back after this (the lease lasts 10 minutes at most).
 BUSY_RETRY_SECONDS = 60
 
@@ -78,6 +79,15 @@ class NormalizeJobs:
         self._clock = clock
         self._send = send
         self._after = after
+
+    def nightly(self) -> JobRun:
+        """The nightly timer's fan-out, in a job run scoped to the UTC date it ran: a replayed
+        occurrence (lost singleton lease) is skipped, so no school is enqueued twice; a failed
+        fan-out is retried by the next occurrence."""
+        with self._jobs.run(NIGHTLY_KIND, self._clock.now().date().isoformat()) as run:
+            if not run.skipped:
+                run.count("schools", self.fan_out())
+        return run.run
 
     def fan_out(self) -> int:
         """One message per school for yesterday in its time zone. Returns the messages sent."""

@@ -26,6 +26,7 @@ from services.roster.ports import RosterReader
 
 PRINT_BATCH_QUEUE = "print-batch-jobs"
 KIND = "print-batch"
+TIMER_KIND = "print-batch-timer"
 BUILD_HOUR = 5
 
 
@@ -54,6 +55,14 @@ class PrintBatchJobs:
     def __init__(self, roster: RosterReader, batches: Callable[[], PrintBatches], jobs: JobRuns,
                  clock: Clock, send: Callable[[str, dict[str, Any]], object]) -> None:
         self._roster, self._batches, self._jobs, self._clock, self._send = roster, batches, jobs, clock, send
+
+    def hourly(self) -> JobRun:
+        """The hourly timer's fan-out, in a job run scoped to the UTC hour: a replayed occurrence
+        sends nothing twice."""
+        with self._jobs.run(TIMER_KIND, self._clock.now().strftime("%Y-%m-%dT%H")) as run:
+            if not run.skipped:
+                run.count("schools", self.fan_out())
+        return run.run
 
     def fan_out(self) -> int:
         """Messages for the schools where it is now BUILD_HOUR local time; returns how many."""

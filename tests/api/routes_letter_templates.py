@@ -28,7 +28,7 @@ def seed_override_draft(tenant: str, school: str) -> None:
     draft = replace(starter, version=2, school_id=school, status=TemplateStatus.DRAFT, approved_by=None,
                     approved_at=None, last_edited_by="seed-editor", lock_scope=LockScope.DISTRICT_ONLY)
     try:
-        bootstrap.container().letter_template_store.insert(tenant, draft)
+        bootstrap.composition().letters.template_store.insert(tenant, draft)
     except AlreadyExists:  # seeded already
         pass
 

@@ -19,7 +19,7 @@ YEAR = "2024-25"
 
 
 def seed(tenant: str, school: str) -> None:
-    roster = bootstrap.container().roster
+    roster = bootstrap.composition().roster.service
     roster.put_school(None, School(tenant_id=tenant, school_id=school, name=SCHOOL_BODY["name"],
                                    jurisdiction="ENG", time_zone="Europe/London", language="en"))
     roster.put_calendar(None, tenant, school, calendar_from_body(YEAR, CALENDAR_BODY))

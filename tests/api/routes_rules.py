@@ -19,7 +19,7 @@ from tests.rules_payloads import DRAFT
 
 def _store(tenant: str, rule_set_id: str, school: str | None) -> None:
     try:
-        bootstrap.container().rule_set_store.create(parse_rule_set(
+        bootstrap.composition().rules.store.create(parse_rule_set(
             {**DRAFT, "id": rule_set_id, "tenantId": tenant, "schoolId": school}))
     except AlreadyExists:  # seeded for the other school already
         pass

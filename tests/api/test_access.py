@@ -96,14 +96,14 @@ def test_role_and_school_scope(client, mint, key, role):
 
 
 def _seed(tenant: str, school: str, marker: str) -> None:
-    c = bootstrap.container()
+    c = bootstrap.composition()
     actor = Principal(subject="seed", tenant_id=tenant, roles=frozenset({Role.SCHOOL_ADMIN}),
                       school_ids=frozenset({school}))
-    c.audit.record(actor=actor, tenant_id=tenant, school_id=school, action="test.seed",
-                   entity_type="marker", entity_id=marker, after={"marker": marker})
+    c.platform.audit.record(actor=actor, tenant_id=tenant, school_id=school, action="test.seed",
+                            entity_type="marker", entity_id=marker, after={"marker": marker})
     run = JobRun(tenant_id=tenant, kind="test-kind", scope=f"{school}/{marker}",
                  status=JobStatus.SUCCEEDED, started_at=datetime.now(UTC))
-    c.jobs._repo.create(run)  # noqa: SLF001 - seeding
+    c.platform.jobs._repo.create(run)  # noqa: SLF001 - seeding
 
 
 def test_no_access_to_another_tenants_or_schools_data(client, mint):

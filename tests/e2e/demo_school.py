@@ -22,7 +22,7 @@ SCHOOL = "demo-s1"
 
 @dataclass(frozen=True)
 class DemoSchoolRig:
-    container: bootstrap.Container
+    container: bootstrap.Composition
     host: DevHost
     district: DemoDistrict
     run_date: date
@@ -38,18 +38,18 @@ def demo_school(settings: Settings, folder: Path, *, seed: int, tenant_id: str, 
     with mailbox.running(folder) as (inbox, port):
         mail_settings = settings.model_copy(update={"smtp_host": "127.0.0.1", "smtp_port": port,
                                                     "smtp_use_tls": False})
-        container = bootstrap.Container(mail_settings)
+        container = bootstrap.Composition(mail_settings)
         container.ensure_storage()
-        before = bootstrap.container()
-        bootstrap.use_container(container)
+        before = bootstrap.composition()
+        bootstrap.use_composition(container)
         try:
             district = generate_district(seed, tenant_id=tenant_id, schools=1, students_per_school=students,
                                          jurisdictions=(Jurisdiction.ENGLAND,), through=through)
             run_date = demo_loader.load_into(container, None, report=lambda _: None, demo=district)
             # this tenant's school only: the nightly timer's run for a date is one job for every
             # tenant, and test_demo_run fires it for the same date
-            container.normalize_jobs.run(tenant_id, SCHOOL, through)
+            container.attendance.normalize_jobs.run(tenant_id, SCHOOL, through)
             yield DemoSchoolRig(container, DevHost(mail_settings, load_app()), district, run_date, inbox,
                                 folder)
         finally:
-            bootstrap.use_container(before)
+            bootstrap.use_composition(before)

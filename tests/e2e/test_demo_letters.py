@@ -27,7 +27,7 @@ def sent(settings: Settings, app_container, tmp_path_factory: pytest.TempPathFac
                      students=60, through=THROUGH) as rig:
         container, host, district = rig.container, rig.host, rig.district
         demo_loader.run_interventions(container, district, report=lambda _: None)
-        queue = container.intervention_queue.due("demo-e2e-letters", "demo-s1", None)
+        queue = container.interventions.queue.due("demo-e2e-letters", "demo-s1", None)
         lines: list[str] = []
         at = host.fire_time("nightly", rig.run_date) + timedelta(hours=7)
         demo_letters.send_letters(host, at, district, report=lines.append)
@@ -42,7 +42,7 @@ def test_the_approved_letters_are_rendered_and_emailed(sent):  # type: ignore[no
     letters = [item for item in queue if item.stage_type.is_letter]
     assert letters, "the demo school should have letter actions waiting"
     assert lines[0].startswith(f"demo-s1: {len(letters)} letter actions approved now")
-    artifacts = [a for item in letters for a in container.letter_artifact_store.for_stage(
+    artifacts = [a for item in letters for a in container.letters.artifact_store.for_stage(
         "demo-e2e-letters", "demo-s1", item.instance_id, item.stage_order)]
     assert len(artifacts) >= len(letters)
     assert all(a.status is ArtifactStatus.DELIVERED or a.guardian_unreachable for a in artifacts), \
@@ -57,9 +57,9 @@ def test_the_approved_letters_are_rendered_and_emailed(sent):  # type: ignore[no
 def test_a_sent_letter_moves_the_ladder_on(sent):  # type: ignore[no-untyped-def]
     container, queue, _, _, _, _, _ = sent
     item = next(i for i in queue if i.stage_type.is_letter)
-    instance = container.intervention_store.instance("demo-e2e-letters", "demo-s1", item.instance_id)
-    stage = container.letter_artifact_store.for_stage("demo-e2e-letters", "demo-s1", item.instance_id,
-                                                      item.stage_order)
+    instance = container.interventions.store.instance("demo-e2e-letters", "demo-s1", item.instance_id)
+    stage = container.letters.artifact_store.for_stage("demo-e2e-letters", "demo-s1", item.instance_id,
+                                                       item.stage_order)
     if all(a.status is ArtifactStatus.DELIVERED for a in stage):
         assert instance.action is ActionState.DONE
     else:  # a guardian without e-mail or address: the stage waits for staff

@@ -47,7 +47,7 @@ def office(settings: Settings, app_container, tmp_path_factory: pytest.TempPathF
 
 def test_meetings_are_booked_and_every_outcome_recorded(office):  # type: ignore[no-untyped-def]
     container, first, _, lines, _, _, _ = office
-    meetings = container.meeting_store.school(TENANT, "demo-s1")
+    meetings = container.meetings.store.school(TENANT, "demo-s1")
     recorded = sorted((m for m in meetings if m.status in (MeetingStatus.HELD, MeetingStatus.NO_SHOW)),
                       key=lambda m: (m.starts_at, m.student_id))
     assert len(recorded) >= 5, Counter(m.status for m in meetings)
@@ -64,8 +64,8 @@ def test_meetings_are_booked_and_every_outcome_recorded(office):  # type: ignore
 
 def test_the_outcomes_drive_the_ladder(office):  # type: ignore[no-untyped-def]
     container, _, _, lines, _, _, _ = office
-    store = container.intervention_store
-    meetings = container.meeting_store.school(TENANT, "demo-s1")
+    store = container.interventions.store
+    meetings = container.meetings.store.school(TENANT, "demo-s1")
     for m in meetings:
         if m.status is not MeetingStatus.HELD or m.instance_id is None:
             continue
@@ -76,7 +76,7 @@ def test_the_outcomes_drive_the_ladder(office):  # type: ignore[no-untyped-def]
             paused = [e for e in store.events(TENANT, "demo-s1", instance.id) if e.kind is EventKind.PAUSED]
             assert paused and paused[-1].data.get("meetingId") == m.id
         elif m.outcome is MeetingOutcome.SUPPORT_PLAN:
-            task = container.casework_store.task(TENANT, "demo-s1", task_id(m.id))
+            task = container.casework.store.task(TENANT, "demo-s1", task_id(m.id))
             assert task.assignee == "make-run-officer" and task.status is TaskStatus.OPEN
         elif m.outcome is MeetingOutcome.ESCALATE:
             assert instance.stage_order == 4 or instance.status is InstanceStatus.ESCALATED
@@ -87,8 +87,8 @@ def test_the_outcomes_drive_the_ladder(office):  # type: ignore[no-untyped-def]
 
 def test_letters_reach_the_second_stage_and_are_reported(office):  # type: ignore[no-untyped-def]
     container, _, _, lines, _, received, _ = office
-    stages = {a.stage_order for item in container.intervention_store.instances(TENANT, "demo-s1")
-              for a in container.letter_artifact_store.for_stage(TENANT, "demo-s1", item.id, 2)}
+    stages = {a.stage_order for item in container.interventions.store.instances(TENANT, "demo-s1")
+              for a in container.letters.artifact_store.for_stage(TENANT, "demo-s1", item.id, 2)}
     assert stages == {2}
     assert received > 0
     assert any(line.startswith("demo-s1: letters stage 1:") and "stage 2:" in line for line in lines)

@@ -21,10 +21,10 @@ THROUGH = date(2025, 9, 26)  # four weeks of marks
 @pytest.fixture(scope="module")
 def loaded(settings: Settings, app_container):  # type: ignore[no-untyped-def]
     """(Needs `app_container` first, so the container put back afterwards is the session's.)"""
-    container = bootstrap.Container(settings)
+    container = bootstrap.Composition(settings)
     container.ensure_storage()
-    before = bootstrap.container()
-    bootstrap.use_container(container)
+    before = bootstrap.composition()
+    bootstrap.use_composition(container)
     district = generate_district(7, tenant_id="demo-e2e", schools=2, students_per_school=40,
                                  jurisdictions=(Jurisdiction.ENGLAND, Jurisdiction.IRELAND),
                                  through=THROUGH)
@@ -37,7 +37,7 @@ def loaded(settings: Settings, app_container):  # type: ignore[no-untyped-def]
     demo_loader.print_figures(container, report=lines.append, demo=district)
     demo_loader.run_interventions(container, district, report=lines.append)
     yield container, district, run_date, lines, settings
-    bootstrap.use_container(before)
+    bootstrap.use_composition(before)
 
 
 def test_the_nightly_runs_for_the_day_after_the_last_marks(loaded):
@@ -49,7 +49,7 @@ def test_each_school_is_normalized_and_its_figures_printed(loaded):
     container, district, _, lines, _ = loaded
     for demo_school in district.schools:
         school = demo_school.school
-        figures = container.summaries.school(school.tenant_id, school.school_id)
+        figures = container.attendance.summaries.school(school.tenant_id, school.school_id)
         assert figures.date == THROUGH
         assert figures.students == len([s for s in demo_school.students if s.enrolled_on(THROUGH)])
         assert figures.attendance_percent is not None and 70 < figures.attendance_percent < 100
@@ -58,11 +58,11 @@ def test_each_school_is_normalized_and_its_figures_printed(loaded):
 
 def test_loading_again_changes_nothing(loaded):
     container, district, _, _, _ = loaded
-    trips = container.tables.counter.by_kind.get("transaction", 0)
+    trips = container.platform.tables.counter.by_kind.get("transaction", 0)
     lines: list[str] = []
     demo_loader.load_into(container, None, report=lines.append, demo=district)
     assert all("already loaded" in line for line in lines)
-    assert container.tables.counter.by_kind.get("transaction", 0) == trips
+    assert container.platform.tables.counter.by_kind.get("transaction", 0) == trips
 
 
 def test_the_figures_are_served_over_http(loaded, client, mint):
@@ -78,10 +78,10 @@ def test_the_ladder_is_replayed_over_the_term_and_the_queue_reported(loaded):
     total = 0
     for demo_school in district.schools:
         school = demo_school.school
-        rule_sets = container.rule_sets_reader.active_for_school(school.tenant_id, school.school_id)
+        rule_sets = container.rules.reader.active_for_school(school.tenant_id, school.school_id)
         assert {r.jurisdiction for r in rule_sets} == {school.jurisdiction}
         assert sorted(r.track.value for r in rule_sets)[-1] == "SUPPORT" and len(rule_sets) > 1
-        queue = container.intervention_queue.due(school.tenant_id, school.school_id, None)
+        queue = container.interventions.queue.due(school.tenant_id, school.school_id, None)
         line = next(x for x in lines if x.startswith(f"{school.school_id}: rule set"))
         assert f"{len(queue)} actions" in line
         for rule_set in rule_sets:  # every track in the summary, by its id, empty or not
@@ -104,8 +104,8 @@ def test_simulation_agrees_with_the_nightly_replay(loaded):
     checked = 0
     for demo_school in district.schools:
         school = demo_school.school
-        for item in container.intervention_queue.due(school.tenant_id, school.school_id, None):
-            simulated = container.rule_previews.simulate(
+        for item in container.interventions.queue.due(school.tenant_id, school.school_id, None):
+            simulated = container.rules.previews.simulate(
                 admin, school.tenant_id, school.school_id, item.student_id,
                 rule_set_id=item.rule_set_id, until=THROUGH)
             assert simulated.timeline.stage_dates()[0] == (1, item.stage_entered_on)

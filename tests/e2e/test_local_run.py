@@ -15,7 +15,7 @@ from devhost.host import DevHost, load_app
 
 @pytest.fixture(scope="module")
 def base_url(app_container) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    with DevHost(app_container.settings, load_app()).serving(free_port()) as url:
+    with DevHost(app_container.platform.settings, load_app()).serving(free_port()) as url:
         yield url
 
 

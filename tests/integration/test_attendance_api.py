@@ -79,8 +79,12 @@ def summaries(client: Any, headers: dict[str, str], student_id: str, first: str,
     return response.json()["items"]  # type: ignore[no-any-return]
 
 
-def rows(container: Any, table: str, partition: str) -> list[Any]:
-    return list(container.tables(table).partition(partition))
+def table(container: Any, name: str) -> Any:
+    return container.platform.tables(name)
+
+
+def rows(container: Any, name: str, partition: str) -> list[Any]:
+    return list(table(container, name).partition(partition))
 
 
 def function(name: str) -> Callable[..., Any]:
@@ -97,7 +101,7 @@ def test_ingest_normalize_and_read_back(client, admin, sis, mint, tenant, school
         mark(st1, TUE, "AM", "N"), mark(st1, TUE, "PM", "N")], "meta": {}})
     assert {k: answer[k] for k in ("accepted", "rejected", "created", "replaced", "unchanged")} == {
         "accepted": 8, "rejected": [], "created": 8, "replaced": 0, "unchanged": 0}
-    raw = app_container.blobs.get(SIS_RAW, answer["rawPayload"])
+    raw = app_container.platform.blobs.get(SIS_RAW, answer["rawPayload"])
     assert json.loads(raw)["data"][0]["student"] == st0
     assert answer["rawPayload"].startswith(f"{tenant}/s1/")
 
@@ -124,8 +128,8 @@ def test_ingest_normalize_and_read_back(client, admin, sis, mint, tenant, school
     assert newest == figures
 
     # the event committed with the newest rows, relayed like any outbox row
-    relayed = app_container.relay.relay_partition(app_container.tables(LATEST), key(tenant, "s1"))
-    [event] = [e for e in app_container.tables("localevents").partition(tenant)
+    relayed = app_container.platform.relay.relay_partition(table(app_container, LATEST), key(tenant, "s1"))
+    [event] = [e for e in app_container.platform.tables("localevents").partition(tenant)
                if e["eventType"] == "attendance.normalized"]
     assert relayed == 1 and json.loads(event["eventJson"])["data"]["date"] == TUE
 
@@ -143,7 +147,7 @@ def test_a_malformed_payload_gets_per_record_reasons_and_the_good_records_are_ke
         (1, "student"), (2, "date"), (3, "session"), (4, "attendance_code"), (5, "date"),
         (6, "minutes_late"), (7, "record")]
     assert "2024-09-07 is not a school day" in answer["rejected"][1]["reason"]
-    stored = app_container.marks.on_day(tenant, "s1", date(2024, 9, 2))
+    stored = app_container.attendance.marks.on_day(tenant, "s1", date(2024, 9, 2))
     assert sorted((m.student_id, m.session) for m in stored) == [(st0, "AM"), (st1, "AM")]
 
 
@@ -153,7 +157,7 @@ def test_re_sending_the_same_payload_changes_nothing(client, admin, sis, school,
     first = post(client, sis, records)
     normalize(client, admin, MON)  # consumes the dirty flags
     history = rows(app_container, MARK_HISTORY, key(tenant, "s1", MON))
-    before = {m.key: m.etag for m in app_container.marks.on_day(tenant, "s1", date(2024, 9, 2))}
+    before = {m.key: m.etag for m in app_container.attendance.marks.on_day(tenant, "s1", date(2024, 9, 2))}
 
     again = post(client, sis, records)
 
@@ -161,7 +165,8 @@ def test_re_sending_the_same_payload_changes_nothing(client, admin, sis, school,
     assert {k: again[k] for k in keys} == {
         "accepted": 2, "created": 0, "replaced": 0, "unchanged": 2, "batchId": first["batchId"],
         "rawPayload": first["rawPayload"]}
-    assert {m.key: m.etag for m in app_container.marks.on_day(tenant, "s1", date(2024, 9, 2))} == before
+    marks = app_container.attendance.marks
+    assert {m.key: m.etag for m in marks.on_day(tenant, "s1", date(2024, 9, 2))} == before
     assert rows(app_container, MARK_HISTORY, key(tenant, "s1", MON)) == history == []
     assert rows(app_container, MARK_CHANGES, key(tenant, "s1")) == []
 
@@ -192,20 +197,20 @@ def test_a_corrected_past_mark_recomputes_the_later_days(client, admin, sis, sch
 @pytest.fixture
 def clock_at(settings) -> Iterator[Callable[[datetime], None]]:  # type: ignore[no-untyped-def]
     """Install a container whose clock stands still (as devhost does for `fire --date`)."""
-    previous = bootstrap.container()
+    previous = bootstrap.composition()
 
     def install(at: datetime) -> None:
-        bootstrap.use_container(bootstrap.Container(settings, clock=FixedClock(at)))
+        bootstrap.use_composition(bootstrap.Composition(settings, clock=FixedClock(at)))
 
     yield install
-    bootstrap.use_container(previous)
+    bootstrap.use_composition(previous)
 
 
 def drain(container: Any) -> list[Any]:
     found = []
-    while batch := container.queues.receive(NORMALIZE_QUEUE, 32):
+    while batch := container.platform.queues.receive(NORMALIZE_QUEUE, 32):
         for message in batch:
-            container.queues.delete(NORMALIZE_QUEUE, message)
+            container.platform.queues.delete(NORMALIZE_QUEUE, message)
         found += batch
     return found
 
@@ -226,14 +231,14 @@ def test_the_nightly_fans_out_one_message_per_school_and_the_queue_normalizes_it
     yesterday = (night - timedelta(days=1)).date().isoformat()
     assert sorted((m.json()["schoolId"], m.json()["date"], m.json()["force"]) for m in messages) == [
         ("s1", yesterday, False), ("s2", yesterday, False)]
-    nightly = app_container.jobs.list("_system", kind="nightly")[0]
+    nightly = app_container.platform.jobs.list("_system", kind="nightly")[0]
     assert any(r.scope == night.date().isoformat() and r.attempts == 1 for r in nightly)
 
     # the queue function, with a message for the marks' date
     s1 = next(m for m in messages if m.json()["schoolId"] == "s1")
     body = {**s1.json(), "date": WED}
     function("normalize_school")(QueueMessage(body=json.dumps(body).encode()))
-    [run] = app_container.jobs.list(tenant, kind="normalize")[0]
+    [run] = app_container.platform.jobs.list(tenant, kind="normalize")[0]
     # nothing normalized before: Mon..Wed for each of the 3 students
     assert (run.scope, run.status.value, run.counters["rows"]) == (f"s1/{WED}", "SUCCEEDED", 9)
     assert summaries(client, admin, school[0], WED, WED)[0]["amStatus"] == "UNAUTHORISED_ABSENT"

@@ -32,7 +32,7 @@ def history(client: Any, headers: dict[str, str], student: str) -> Any:
 
 
 def audited(container: Any, tenant: str, action: str) -> list[Any]:
-    records, _ = container.audit.list(tenant, school_ids=frozenset({"s1"}), limit=200)
+    records, _ = container.platform.audit.list(tenant, school_ids=frozenset({"s1"}), limit=200)
     return [r for r in records if r.action == action]
 
 

@@ -58,7 +58,7 @@ def make_app(record: Recorder, container: str, send: Callable[[dict[str, Any]], 
 
     @app.timer_trigger(arg_name="timer", schedule="%NIGHTLY_SCHEDULE%")
     def nightly(timer: func.TimerRequest) -> None:
-        record.add("nightly", (timer, bootstrap.container().clock.now()))
+        record.add("nightly", (timer, bootstrap.composition().platform.clock.now()))
 
     @app.queue_trigger(arg_name="msg", queue_name="%SIS_SYNC_QUEUE%", connection="AzureWebJobsStorage")
     def work(msg: func.QueueMessage) -> None:
@@ -301,14 +301,14 @@ def test_fire_calls_the_timer_with_a_timer_request(rig: Rig) -> None:
 
 
 def test_fire_on_a_date_fixes_the_clock_at_the_scheduled_time_that_day(rig: Rig) -> None:
-    before = bootstrap.container()
+    before = bootstrap.composition()
 
     rig.host.fire("nightly", on=date(2025, 3, 14))
 
     [(_, now)] = rig.record.of("nightly")
     assert now == datetime(2025, 3, 14, 2, 30, tzinfo=UTC)
-    assert bootstrap.container() is before
-    assert not isinstance(before.clock, FixedClock)
+    assert bootstrap.composition() is before
+    assert not isinstance(before.platform.clock, FixedClock)
 
 
 def test_timers_fire_on_their_schedule_in_the_background(connection_string: str) -> None:

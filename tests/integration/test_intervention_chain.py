@@ -32,10 +32,11 @@ def test_normalize_message_hands_on_to_the_scheduler_which_fills_the_queue(  # t
                    queue_options=QueueOptions(max_dequeue_count=5, batch_size=8, retry_delay=0, lease=60))
     assert {EVALUATE_QUEUE, NORMALIZE_QUEUE} <= set(host.queues.queue_names())
     night = date.fromisoformat(NIGHT)
-    app_container.queues.send(NORMALIZE_QUEUE, NormalizeRequest(tenant_id=tenant, school_id="s1", date=night))
+    app_container.platform.queues.send(NORMALIZE_QUEUE,
+                                       NormalizeRequest(tenant_id=tenant, school_id="s1", date=night))
     host.drain(timeout=120)
 
-    runs = {(r.kind, r.scope): r for r in app_container.jobs.list(tenant)[0]}
+    runs = {(r.kind, r.scope): r for r in app_container.platform.jobs.list(tenant)[0]}
     assert runs[("normalize", f"s1/{NIGHT}")].status.value == "SUCCEEDED"
     evaluated = runs[("interventions", f"s1/{NIGHT}")]
     assert evaluated.status.value == "SUCCEEDED" and evaluated.counters["studentsChanged"] == 1, evaluated
@@ -46,9 +47,10 @@ def test_normalize_message_hands_on_to_the_scheduler_which_fills_the_queue(  # t
         (absent, "SUPPORT", "LETTER_1"), (absent, "STATUTORY", "ESCALATION")}
 
     # redelivered: both job runs are skipped, nothing is written twice
-    app_container.queues.send(NORMALIZE_QUEUE, NormalizeRequest(tenant_id=tenant, school_id="s1", date=night))
+    app_container.platform.queues.send(NORMALIZE_QUEUE,
+                                       NormalizeRequest(tenant_id=tenant, school_id="s1", date=night))
     host.drain(timeout=120)
-    again = {(r.kind, r.scope): r for r in app_container.jobs.list(tenant)[0]}
+    again = {(r.kind, r.scope): r for r in app_container.platform.jobs.list(tenant)[0]}
     assert again[("interventions", f"s1/{NIGHT}")].counters == evaluated.counters
     assert len(client.get("/api/interventions/queue", params={"schoolId": "s1"},
                           headers=teacher).json()["items"]) == 2

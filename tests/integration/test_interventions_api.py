@@ -63,9 +63,9 @@ def queue(client: Any, headers: dict[str, str]) -> list[Any]:
 
 def letter_jobs(container: Any, tenant: str) -> list[Any]:
     found = []
-    while batch := container.queues.receive(LETTER_JOBS_QUEUE, 32):
+    while batch := container.platform.queues.receive(LETTER_JOBS_QUEUE, 32):
         for message in batch:
-            container.queues.delete(LETTER_JOBS_QUEUE, message)
+            container.platform.queues.delete(LETTER_JOBS_QUEUE, message)
         found += [m for m in batch if m.json()["tenantId"] == tenant]
     return found
 
@@ -112,7 +112,7 @@ def test_the_students_history_verifies_and_the_case_is_open(client, mint, tenant
 
 
 def test_re_running_the_night_creates_nothing(client, admin, tenant, night, app_container):  # type: ignore[no-untyped-def]
-    table = app_container.tables(TABLE)
+    table = app_container.platform.tables(TABLE)
     before = sorted(r["RowKey"] for r in table.partition(key(tenant, "s1")))
     again = evaluate(client, admin)
     assert again["status"] == "SUCCEEDED" and "studentsChanged" not in again["counters"] or \
@@ -154,5 +154,5 @@ def test_a_batch_approves_per_item_and_audits_each(client, mint, tenant, night, 
     assert job.json()["actionId"] == item["id"]
     again = client.post(url, params=school, json={"actionIds": [item["id"]]}, headers=officer).json()
     assert again["results"][0]["result"] == "conflict" and letter_jobs(app_container, tenant) == []
-    records, _ = app_container.audit.list(tenant, entity_id=item["id"])
+    records, _ = app_container.platform.audit.list(tenant, entity_id=item["id"])
     assert [r.action for r in records] == ["interventions.queue.approve"]

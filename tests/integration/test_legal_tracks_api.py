@@ -31,9 +31,9 @@ FIRST, LAST = date(2024, 9, 2), date(2024, 12, 16)
 @pytest.fixture
 def school_clock(settings) -> Iterator[Callable[[datetime], None]]:  # type: ignore[no-untyped-def]
     """Staff act on the school's local date now: a container whose clock stands at the night's."""
-    previous = bootstrap.container()
-    yield lambda at: bootstrap.use_container(bootstrap.Container(settings, clock=FixedClock(at)))
-    bootstrap.use_container(previous)
+    previous = bootstrap.composition()
+    yield lambda at: bootstrap.use_composition(bootstrap.Composition(settings, clock=FixedClock(at)))
+    bootstrap.use_composition(previous)
 
 
 HALF_TERM = (date(2024, 10, 28), date(2024, 11, 1))
@@ -211,7 +211,7 @@ def test_reinstalling_migrates_a_stored_pre_track_england_ladder(client, admin, 
     stored = {k: v for k, v in ladder.items() if k != "track"}
     old = InterventionRuleSet.model_validate({**stored, "id": "preset-eng-s1", "tenantId": tenant,
                                               "schoolId": "s1", "stages": [*ladder["stages"], old_stage]})
-    app_container.rule_set_store.create(old)
+    app_container.rules.store.create(old)
     again = client.post("/api/interventions/rules/presets/ENG", params={"schoolId": "s1"}, headers=admin)
     assert again.status_code == 201, again.text  # the legal track was added
     body = again.json()

@@ -34,7 +34,7 @@ def seeded(client, admin, tenant, app_container):  # type: ignore[no-untyped-def
     """Seven letters in s1 (inserted in a shuffled order) and one in s2."""
     for school in ("s1", "s2"):
         assert client.put(f"/api/schools/{school}", json=SCHOOL_BODY, headers=admin).status_code == 201
-    store = app_container.letter_artifact_store
+    store = app_container.letters.artifact_store
     for n in (6, 2, 0, 4, 1, 5, 3):
         store.insert(letter(tenant, "s1", n, *SEEDED[n]))
     store.insert(letter(tenant, "s2", 99, "st1", "FAILED"))

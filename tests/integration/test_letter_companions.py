@@ -39,16 +39,16 @@ def render(container: Any, job: dict[str, Any], keep: bool, client: Any, admin: 
            preference: str = "email") -> list[LetterArtifact]:
     """Seed the school (keeping originals when `keep`), a Polish-speaking guardian and the
     approved instance, then run the letter job twice (the second a redelivery)."""
-    container.letter_templates = FakeTemplates(template("en"), POLISH)
+    container.letters.templates = FakeTemplates(template("en"), POLISH)
     seed(client, admin, preference)  # the guardian prefers Polish
     school = client.put("/api/schools/s1", json={**SCHOOL_BODY, "keepSourceLetter": keep}, headers=admin)
     assert school.status_code == 200 and school.json()["keepSourceLetter"] is keep
     instance = letter_instance(tenant_id=job["tenantId"])
-    assert container.intervention_store.save(job["tenantId"], "s1", [StudentChange(
+    assert container.interventions.store.save(job["tenantId"], "s1", [StudentChange(
         "st1", ((instance, ()),), (letter_item(instance),))]) == []
     for _ in range(2):
         function("render_letter")(QueueMessage(body=json.dumps(job).encode()))
-    made = container.letter_artifact_store.for_student(job["tenantId"], "s1", "st1")
+    made = container.letters.artifact_store.for_student(job["tenantId"], "s1", "st1")
     assert all(a.status is ArtifactStatus.RENDERED for a in made)
     return sorted(made, key=lambda a: a.companion_of is not None)  # the letter first
 
@@ -70,11 +70,11 @@ def test_one_email_carries_the_letter_and_its_original(  # type: ignore[no-untyp
     first, second = message.iter_attachments()
     assert (first.get_filename(), second.get_filename()) == ("letter.pdf", "letter-en.pdf")
     assert first.get_content_type() == second.get_content_type() == "application/pdf"
-    assert first.get_content() == container.blobs.get(LETTERS, letter.storage_path)
-    assert second.get_content() == container.blobs.get(LETTERS, kept.storage_path)
+    assert first.get_content() == container.platform.blobs.get(LETTERS, letter.storage_path)
+    assert second.get_content() == container.platform.blobs.get(LETTERS, kept.storage_path)
     assert "Szanowni Państwo" in text(first.get_content()) and "Dear" not in text(first.get_content())
     assert "Dear" in text(second.get_content())
-    stored = {a.id: a for a in container.letter_artifact_store.for_student(tenant, "s1", "st1")}
+    stored = {a.id: a for a in container.letters.artifact_store.for_student(tenant, "s1", "st1")}
     assert {a.status for a in stored.values()} == {ArtifactStatus.DELIVERED} and len(stored) == 2
     assert stored[kept.id].channel == "EMAIL"
 
@@ -97,7 +97,7 @@ def test_a_posted_original_follows_its_letter_in_the_print_batch(  # type: ignor
     for path in (letter.storage_path, kept.storage_path, letter.storage_path):
         blob_event(path)
 
-    after = container.letter_artifact_store.get(tenant, "s1", letter.id)
+    after = container.letters.artifact_store.get(tenant, "s1", letter.id)
     assert after.status is ArtifactStatus.DELIVERED and after.delivered_at is not None
     day = after.delivered_at.astimezone(ZoneInfo("Europe/London")).date().isoformat()
     params = {"schoolId": "s1"}

@@ -82,25 +82,25 @@ def letters(settings, client, admin, tenant, app_container, inbox):  # type: ign
     """A container of this test's own (SMTP at `inbox`, fake template and merge data), installed
     as the app's container for the test only, and an approved LETTER_1 instance."""
     _, port = inbox
-    own = bootstrap.Container(settings.model_copy(update={
+    own = bootstrap.Composition(settings.model_copy(update={
         "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_use_tls": False}))
-    own.letter_templates = FakeTemplates(template("en"))  # type: ignore[misc]
-    own.letter_merge = FakeMerge()  # type: ignore[misc]
-    previous = bootstrap.container()
-    bootstrap.use_container(own)
+    own.letters.templates = FakeTemplates(template("en"))  # type: ignore[misc]
+    own.letters.merge = FakeMerge()  # type: ignore[misc]
+    previous = bootstrap.composition()
+    bootstrap.use_composition(own)
     instance = letter_instance(tenant_id=tenant)
     item = letter_item(instance)
     yield own, {"tenantId": tenant, "schoolId": "s1", "instanceId": instance.id, "stageOrder": 1,
                 "actionId": item.id}
-    bootstrap.use_container(previous)
+    bootstrap.use_composition(previous)
 
 
 def render_and_artifact(container: Any, job: dict[str, Any]) -> LetterArtifact:
     instance = letter_instance(tenant_id=job["tenantId"])
-    assert container.intervention_store.save(job["tenantId"], "s1", [StudentChange(
+    assert container.interventions.store.save(job["tenantId"], "s1", [StudentChange(
         "st1", ((instance, ()),), (letter_item(instance),))]) == []
     function("render_letter")(QueueMessage(body=json.dumps(job).encode()))
-    [artifact] = container.letter_artifact_store.for_student(job["tenantId"], "s1", "st1")
+    [artifact] = container.letters.artifact_store.for_student(job["tenantId"], "s1", "st1")
     assert artifact.status is ArtifactStatus.RENDERED
     return artifact
 
@@ -114,10 +114,10 @@ def test_an_email_letter_is_sent_once_with_its_pdf_and_the_stage_is_done(  # typ
     container, job = letters
     seed(client, admin, "email")
     artifact = render_and_artifact(container, job)
-    stored = container.blobs.get(LETTERS, artifact.storage_path)
+    stored = container.platform.blobs.get(LETTERS, artifact.storage_path)
 
     blob_event(artifact.storage_path)
-    instance = container.intervention_store.instance(tenant, "s1", job["instanceId"])
+    instance = container.interventions.store.instance(tenant, "s1", job["instanceId"])
     assert instance.action is ActionState.DONE  # by the delivery itself, not by a later event
     blob_event(artifact.storage_path)  # the same blob's event again
 
@@ -126,15 +126,15 @@ def test_an_email_letter_is_sent_once_with_its_pdf_and_the_stage_is_done(  # typ
     [attachment] = list(message.iter_attachments())
     assert attachment.get_content_type() == "application/pdf"
     assert attachment.get_content() == stored
-    after = container.letter_artifact_store.get(tenant, "s1", artifact.id)
+    after = container.letters.artifact_store.get(tenant, "s1", artifact.id)
     assert after.status is ArtifactStatus.DELIVERED and after.delivered_at is not None
-    instance = container.intervention_store.instance(tenant, "s1", job["instanceId"])
+    instance = container.interventions.store.instance(tenant, "s1", job["instanceId"])
     assert instance.action is ActionState.DONE
-    events = container.intervention_store.events(tenant, "s1", instance.id)
+    events = container.interventions.store.events(tenant, "s1", instance.id)
     assert [e.kind for e in events] == [EventKind.LETTER_SENT]
     assert verify_chain(events, head=instance.last_hash) is None
-    assert container.intervention_store.queue_item(tenant, "s1", job["actionId"]).status == "DONE"
-    records, _ = container.audit.list(tenant, entity_id=artifact.id)
+    assert container.interventions.store.queue_item(tenant, "s1", job["actionId"]).status == "DONE"
+    records, _ = container.platform.audit.list(tenant, entity_id=artifact.id)
     assert [r.action for r in records if r.action == "letter.sent"] == ["letter.sent"]
 
 
@@ -144,7 +144,7 @@ def test_a_tampered_blob_is_not_sent(client, admin, tenant, letters, inbox,  # t
     container, job = letters
     seed(client, admin, "email")
     artifact = render_and_artifact(container, job)
-    blob = container.blob_service.get_blob_client(LETTERS, artifact.storage_path)
+    blob = container.platform.blob_service.get_blob_client(LETTERS, artifact.storage_path)
     forged = blob.download_blob().readall() + b"\n% altered"
     metadata = dict(blob.get_blob_properties().metadata)
     if rewrite_hash:  # the blob's own hash fixed too: the artifact row still knows
@@ -154,11 +154,11 @@ def test_a_tampered_blob_is_not_sent(client, admin, tenant, letters, inbox,  # t
     blob_event(artifact.storage_path)
 
     assert inbox[0].messages == []
-    after = container.letter_artifact_store.get(tenant, "s1", artifact.id)
+    after = container.letters.artifact_store.get(tenant, "s1", artifact.id)
     assert after.status is ArtifactStatus.FAILED and after.failure_reason
-    records, _ = container.audit.list(tenant, entity_id=artifact.id)
+    records, _ = container.platform.audit.list(tenant, entity_id=artifact.id)
     assert "letter.delivery-failed" in [r.action for r in records]
-    instance = container.intervention_store.instance(tenant, "s1", job["instanceId"])
+    instance = container.interventions.store.instance(tenant, "s1", job["instanceId"])
     assert instance.action is ActionState.APPROVED
 
 
@@ -170,9 +170,9 @@ def test_a_post_preference_letter_joins_the_print_batch(client, admin, tenant, l
     blob_event(artifact.storage_path)
 
     assert inbox[0].messages == []  # posted, not e-mailed (tests/integration/test_letter_post.py)
-    after = container.letter_artifact_store.get(tenant, "s1", artifact.id)
+    after = container.letters.artifact_store.get(tenant, "s1", artifact.id)
     assert after.status is ArtifactStatus.DELIVERED and after.channel == "POST"
-    instance = container.intervention_store.instance(tenant, "s1", job["instanceId"])
+    instance = container.interventions.store.instance(tenant, "s1", job["instanceId"])
     assert instance.action is ActionState.DONE
 
 
@@ -186,8 +186,8 @@ def test_a_guardian_with_no_usable_contact_is_flagged_unreachable(  # type: igno
     blob_event(artifact.storage_path)
 
     assert inbox[0].messages == []
-    after = container.letter_artifact_store.get(tenant, "s1", artifact.id)
+    after = container.letters.artifact_store.get(tenant, "s1", artifact.id)
     assert after.status is ArtifactStatus.RENDERED and after.guardian_unreachable
-    records, _ = container.audit.list(tenant, entity_id=artifact.id)
+    records, _ = container.platform.audit.list(tenant, entity_id=artifact.id)
     flagged = [r.action for r in records if r.action == "letter.guardian-unreachable"]
     assert flagged == ["letter.guardian-unreachable"]

@@ -25,7 +25,7 @@ URL = "/api/letters/generate"
 
 def save(container: Any, tenant: str, **kw: Any) -> None:
     instance = letter_instance(tenant_id=tenant, **kw)
-    assert container.intervention_store.save(tenant, "s1", [StudentChange(
+    assert container.interventions.store.save(tenant, "s1", [StudentChange(
         "st1", ((instance, ()),), (letter_item(instance),))]) == []
 
 
@@ -45,10 +45,10 @@ def test_an_approved_letter_is_rendered_now_and_once(client, admin, tenant, lett
     [item] = first.json()["items"]
     assert item["status"] == "RENDERED" and item["contentHash"]
     assert second.json()["items"] == first.json()["items"]
-    [stored] = container.letter_artifact_store.for_student(tenant, "s1", "st1")
+    [stored] = container.letters.artifact_store.for_student(tenant, "s1", "st1")
     assert stored.id == item["id"] and stored.status is ArtifactStatus.RENDERED
-    assert container.blobs.get("letters", stored.storage_path).startswith(b"%PDF")
-    records, _ = container.audit.list(tenant, entity_id="i1")
+    assert container.platform.blobs.get("letters", stored.storage_path).startswith(b"%PDF")
+    records, _ = container.platform.audit.list(tenant, entity_id="i1")
     assert [r.action for r in records].count("letter.generate") == 2
 
 
@@ -57,9 +57,9 @@ def test_a_done_letter_returns_the_letters_already_made(client, admin, tenant, l
     seed(client, admin, "email")
     save(container, tenant)
     made = generate(client, admin, {"studentId": "st1"}).json()["items"]
-    stored = container.intervention_store.instance(tenant, "s1", "i1")
+    stored = container.interventions.store.instance(tenant, "s1", "i1")
     done = replace(stored, action=ActionState.DONE)  # as the delivery's mark_done leaves it
-    assert container.intervention_store.save(tenant, "s1", [StudentChange("st1", ((done, ()),), ())]) == []
+    assert container.interventions.store.save(tenant, "s1", [StudentChange("st1", ((done, ()),), ())]) == []
 
     again = generate(client, admin, {"studentId": "st1"})
 
@@ -82,7 +82,7 @@ def test_a_letter_that_cannot_be_rendered_now_is_a_conflict(  # type: ignore[no-
 
     assert refused.status_code == 409
     assert words in refused.json()["detail"]
-    assert container.letter_artifact_store.for_student(tenant, "s1", "st1") == []
+    assert container.letters.artifact_store.for_student(tenant, "s1", "st1") == []
 
 
 def test_no_active_intervention_is_not_found(client, admin, tenant, letters):  # type: ignore[no-untyped-def]

@@ -34,19 +34,20 @@ def job(client, admin, tenant, app_container):  # type: ignore[no-untyped-def]
     assert imported.status_code == 200, imported.text
     instance = letter_instance(tenant_id=tenant)
     item = letter_item(instance)
-    assert app_container.intervention_store.save(tenant, "s1", [StudentChange("st1", ((instance, ()),),
-                                                                              (item,))]) == []
+    assert app_container.interventions.store.save(tenant, "s1", [StudentChange("st1", ((instance, ()),),
+                                                                               (item,))]) == []
     # fakes on the session container for this test only: the renderer built from them is
     # dropped afterwards, so later tests on this worker get the real sources again
-    wired = ("letter_templates", "letter_merge", "letter_renderer")
-    saved = {name: app_container.__dict__.pop(name) for name in wired if name in app_container.__dict__}
-    app_container.letter_templates = FakeTemplates(template("en"))
-    app_container.letter_merge = FakeMerge()
+    letters = app_container.letters
+    wired = ("templates", "merge", "renderer")
+    saved = {name: letters.__dict__.pop(name) for name in wired if name in letters.__dict__}
+    app_container.letters.templates = FakeTemplates(template("en"))
+    app_container.letters.merge = FakeMerge()
     yield {"tenantId": tenant, "schoolId": "s1", "instanceId": instance.id, "stageOrder": 1,
            "actionId": item.id, "correlationId": "c-letters"}
     for name in wired:
-        app_container.__dict__.pop(name, None)
-    app_container.__dict__.update(saved)
+        letters.__dict__.pop(name, None)
+    letters.__dict__.update(saved)
 
 
 def render(body: dict[str, Any]) -> None:
@@ -68,17 +69,17 @@ def test_a_job_renders_a_hashed_pdf_once_and_the_api_streams_it(client, mint, te
     [item] = listed(client, teacher)
     assert (item["status"], item["guardianId"], item["language"], item["missingTranslation"]) == (
         "RENDERED", "st1-c0", "en", "pl")
-    artifact = app_container.letter_artifact_store.get(tenant, "s1", item["id"])
-    blob = app_container.blob_service.get_blob_client(LETTERS, artifact.storage_path)
+    artifact = app_container.letters.artifact_store.get(tenant, "s1", item["id"])
+    blob = app_container.platform.blob_service.get_blob_client(LETTERS, artifact.storage_path)
     stored = blob.download_blob().readall()
     assert stored.startswith(b"%PDF") and hashlib.sha256(stored).hexdigest() == item["contentHash"]
     assert blob.get_blob_properties().metadata["sha256"] == item["contentHash"]
-    assert len(list(app_container.blobs.list_paths(LETTERS, f"{tenant}/"))) == 1
+    assert len(list(app_container.platform.blobs.list_paths(LETTERS, f"{tenant}/"))) == 1
     pdf = client.get(f"/api/letters/artifacts/{item['id']}", params={"schoolId": "s1"}, headers=teacher)
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content == stored
     snapshot = json.loads(artifact.merge_data)
-    assert date.fromisoformat(snapshot["letter_date"]) == app_container.clock.now().date()
+    assert date.fromisoformat(snapshot["letter_date"]) == app_container.platform.clock.now().date()
 
 
 @pytest.mark.parametrize("rewrite_hash", [False, True])
@@ -87,8 +88,8 @@ def test_a_tampered_pdf_is_refused_and_audited(client, mint, tenant, job, app_co
     render(job)
     admin = mint("SchoolAdmin", tenant, ["s1"])
     [item] = listed(client, admin)
-    artifact = app_container.letter_artifact_store.get(tenant, "s1", item["id"])
-    blob = app_container.blob_service.get_blob_client(LETTERS, artifact.storage_path)
+    artifact = app_container.letters.artifact_store.get(tenant, "s1", item["id"])
+    blob = app_container.platform.blob_service.get_blob_client(LETTERS, artifact.storage_path)
     forged = blob.download_blob().readall().replace(b"G-", b"X-", 1) + b"\n"
     metadata = dict(blob.get_blob_properties().metadata)
     if rewrite_hash:  # the forger also fixed the blob's own hash: the artifact row still knows
@@ -98,11 +99,11 @@ def test_a_tampered_pdf_is_refused_and_audited(client, mint, tenant, job, app_co
     assert refused.status_code == 409, refused.text
     assert refused.headers["content-type"].startswith("application/problem+json")
     assert forged not in refused.content
-    records, _ = app_container.audit.list(tenant, entity_id=item["id"])
+    records, _ = app_container.platform.audit.list(tenant, entity_id=item["id"])
     assert [r.action for r in records if r.action == "letter.integrity_failed"] == ["letter.integrity_failed"]
 
 
 def test_a_job_for_a_moved_on_instance_renders_nothing(client, mint, tenant, job, app_container):  # type: ignore[no-untyped-def]
     render({**job, "stageOrder": 2})
     assert listed(client, mint("SchoolAdmin", tenant, ["s1"])) == []
-    assert list(app_container.blobs.list_paths(LETTERS, f"{tenant}/")) == []
+    assert list(app_container.platform.blobs.list_paths(LETTERS, f"{tenant}/")) == []

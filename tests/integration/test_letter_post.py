@@ -50,14 +50,14 @@ class RacingRoster:
 
 
 def racing(container: Any) -> None:
-    container.letter_delivery = LetterDelivery(
-        container.letter_artifact_store, container.blobs, RacingRoster(container.table_roster, 2),
-        container.intervention_store, container.mailer, container.audit, container.clock,
-        container.print_batch_store)
+    p = container.platform
+    container.letters.delivery = LetterDelivery(
+        container.letters.artifact_store, p.blobs, RacingRoster(container.roster.store, 2),
+        container.interventions.store, p.mailer, p.audit, p.clock, container.letters.print_batch_store)
 
 
 def sent_channels(container: Any, tenant: str, artifact_id: str) -> list[str]:
-    records, _ = container.audit.list(tenant, entity_id=artifact_id)
+    records, _ = container.platform.audit.list(tenant, entity_id=artifact_id)
     return sorted(r.after["channel"] for r in records if r.action == "letter.sent")
 
 
@@ -83,10 +83,10 @@ def test_two_deliveries_racing_for_one_blob_send_one_email(  # type: ignore[no-u
 
     assert errors == []  # the loser sends nothing and does not fail
     assert len(inbox[0].messages) == 1
-    after = container.letter_artifact_store.get(tenant, "s1", artifact.id)
+    after = container.letters.artifact_store.get(tenant, "s1", artifact.id)
     assert after.status is ArtifactStatus.DELIVERED and after.channel == "EMAIL"
     assert sent_channels(container, tenant, artifact.id) == ["EMAIL"]
-    assert container.intervention_store.instance(tenant, "s1", job["instanceId"]).action is ActionState.DONE
+    assert container.interventions.store.instance(tenant, "s1", job["instanceId"]).action is ActionState.DONE
 
 
 @pytest.mark.parametrize(("age", "sends"), [(timedelta(minutes=2), 0), (timedelta(minutes=11), 1)])
@@ -96,12 +96,12 @@ def test_a_fresh_claim_is_respected_and_a_stale_one_taken_over(  # type: ignore[
     seed(client, admin, "email")
     artifact = render_and_artifact(container, job)
     # a delivery claimed it `age` ago and (for the stale one) died before sending
-    container.letter_artifact_store.replace(artifact.sending(datetime.now(UTC) - age))
+    container.letters.artifact_store.replace(artifact.sending(datetime.now(UTC) - age))
 
     blob_event(artifact.storage_path)
 
     assert len(inbox[0].messages) == sends
-    after = container.letter_artifact_store.get(tenant, "s1", artifact.id)
+    after = container.letters.artifact_store.get(tenant, "s1", artifact.id)
     assert after.status is (ArtifactStatus.DELIVERED if sends else ArtifactStatus.SENDING)
 
 
@@ -110,16 +110,16 @@ def test_a_failed_send_gives_the_claim_back_for_the_retry(  # type: ignore[no-un
     container, job = letters
     seed(client, admin, "email")
     artifact = render_and_artifact(container, job)
-    working = container.mailer
-    container.mailer = SmtpMailer("127.0.0.1", free_port(), "letters@example.org", use_tls=False)
-    container.__dict__.pop("letter_delivery", None)  # rebuilt with the mailer nobody answers
+    working = container.platform.mailer
+    container.platform.mailer = SmtpMailer("127.0.0.1", free_port(), "letters@example.org", use_tls=False)
+    container.letters.__dict__.pop("delivery", None)  # rebuilt with the mailer nobody answers
 
     with pytest.raises(ConnectionRefusedError):
         blob_event(artifact.storage_path)
-    assert container.letter_artifact_store.get(tenant, "s1", artifact.id).status is ArtifactStatus.RENDERED
+    assert container.letters.artifact_store.get(tenant, "s1", artifact.id).status is ArtifactStatus.RENDERED
 
-    container.mailer = working
-    container.__dict__.pop("letter_delivery", None)
+    container.platform.mailer = working
+    container.letters.__dict__.pop("delivery", None)
     blob_event(artifact.storage_path)  # the host's retry
     assert len(inbox[0].messages) == 1
 
@@ -136,13 +136,13 @@ def test_a_posted_letter_is_batched_built_and_downloaded_hash_checked(  # type: 
     blob_event(artifact.storage_path)
     blob_event(artifact.storage_path)  # again: still one row, one audit
 
-    after = container.letter_artifact_store.get(tenant, "s1", artifact.id)
+    after = container.letters.artifact_store.get(tenant, "s1", artifact.id)
     assert after.status is ArtifactStatus.DELIVERED and after.channel == "POST"
     assert sent_channels(container, tenant, artifact.id) == ["POST"]
     assert after.delivered_at is not None
     posted = after.delivered_at.astimezone(ZoneInfo("Europe/London")).date()  # the school's day
     day = posted.isoformat()
-    rows = container.print_batch_store.entries(tenant, "s1", posted)
+    rows = container.letters.print_batch_store.entries(tenant, "s1", posted)
     assert [r.artifact_id for r in rows] == [artifact.id]
     params = {"schoolId": "s1"}
 
@@ -153,7 +153,7 @@ def test_a_posted_letter_is_batched_built_and_downloaded_hash_checked(  # type: 
     pdf = client.get(batch_url(day) + "/pdf", params=params, headers=admin)
     manifest = client.get(batch_url(day) + "/csv", params=params, headers=admin)
     assert pdf.status_code == manifest.status_code == 200
-    letter = container.blobs.get("letters", artifact.storage_path)
+    letter = container.platform.blobs.get("letters", artifact.storage_path)
     assert PdfReader(io.BytesIO(pdf.content)).pages[0].extract_text() == (
         PdfReader(io.BytesIO(letter)).pages[0].extract_text())
     [header, line] = list(csv.reader(io.StringIO(manifest.content.decode("utf-8"))))
@@ -167,12 +167,12 @@ def test_a_posted_letter_is_batched_built_and_downloaded_hash_checked(  # type: 
     assert client.get(batch_url(day), params=params, headers=admin).json()["letters"] == 1
 
     # an altered batch is refused on download, with an audit record
-    path = container.print_batches.batch(tenant, "s1", posted).pdf_path
-    container.blobs.put_mutable(PRINT_BATCHES, path, pdf.content + b"\n% altered",
-                                content_type="application/pdf")
+    path = container.letters.print_batches.batch(tenant, "s1", posted).pdf_path
+    container.platform.blobs.put_mutable(PRINT_BATCHES, path, pdf.content + b"\n% altered",
+                                         content_type="application/pdf")
     refused = client.get(batch_url(day) + "/pdf", params=params, headers=admin)
     assert refused.status_code == 409
-    records, _ = container.audit.list(tenant, entity_id=day)
+    records, _ = container.platform.audit.list(tenant, entity_id=day)
     assert "letter.integrity_failed" in [r.action for r in records]
 
 
@@ -184,7 +184,7 @@ def test_email_and_post_goes_both_ways(client, admin, tenant, letters, inbox):  
     blob_event(artifact.storage_path)
 
     assert len(inbox[0].messages) == 1
-    after = container.letter_artifact_store.get(tenant, "s1", artifact.id)
+    after = container.letters.artifact_store.get(tenant, "s1", artifact.id)
     assert after.status is ArtifactStatus.DELIVERED and after.channel == "EMAIL_AND_POST"
     assert sent_channels(container, tenant, artifact.id) == ["EMAIL", "POST"]
 
@@ -195,7 +195,7 @@ def test_the_print_batch_queue_message_builds_the_day_once(  # type: ignore[no-u
     seed(client, admin, "post")
     artifact = render_and_artifact(container, job)
     blob_event(artifact.storage_path)
-    after = container.letter_artifact_store.get(tenant, "s1", artifact.id)
+    after = container.letters.artifact_store.get(tenant, "s1", artifact.id)
     assert after.delivered_at is not None
     posted = after.delivered_at.astimezone(ZoneInfo("Europe/London")).date()
     message = PrintBatchRequest(tenant, "s1", posted).body()
@@ -203,8 +203,8 @@ def test_the_print_batch_queue_message_builds_the_day_once(  # type: ignore[no-u
     function("build_print_batch")(QueueMessage(body=json.dumps(message).encode()))
     function("build_print_batch")(QueueMessage(body=json.dumps(message).encode()))  # redelivered
 
-    batch = container.print_batches.batch(tenant, "s1", posted)
+    batch = container.letters.print_batches.batch(tenant, "s1", posted)
     assert batch.letters == 1
-    assert container.blobs.get(PRINT_BATCHES, batch.csv_path).startswith(b"artifact_id,")
-    records, _ = container.audit.list(tenant, entity_id=posted.isoformat())
+    assert container.platform.blobs.get(PRINT_BATCHES, batch.csv_path).startswith(b"artifact_id,")
+    records, _ = container.platform.audit.list(tenant, entity_id=posted.isoformat())
     assert [r.action for r in records].count("letter.print-batch-built") == 1  # the repeat was skipped

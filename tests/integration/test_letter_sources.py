@@ -31,11 +31,11 @@ LATEST = date(2024, 10, 9)
 @pytest.fixture
 def container(settings) -> Iterator[Any]:  # type: ignore[no-untyped-def]
     """A container with the real letter sources and a clock in the 2024-25 school year."""
-    previous = bootstrap.container()
-    fixed = bootstrap.Container(settings, clock=FixedClock(NOW))
-    bootstrap.use_container(fixed)
+    previous = bootstrap.composition()
+    fixed = bootstrap.Composition(settings, clock=FixedClock(NOW))
+    bootstrap.use_composition(fixed)
     yield fixed
-    bootstrap.use_container(previous)
+    bootstrap.use_composition(previous)
 
 
 def st1_history() -> list[DailySummary]:
@@ -76,26 +76,26 @@ def test_a_real_letter_1_names_the_child_the_absence_and_the_typical_classmate( 
     history = st1_history()
     latest = history[-1]
     possible = latest.totals.possible_sessions
-    container.summary_store.write(tenant, "s1", [
+    container.attendance.summary_store.write(tenant, "s1", [
         *history, classmate("st2", 2, latest.school_day_index, possible),
         classmate("st3", 4, latest.school_day_index, possible)])
     instance = letter_instance(tenant_id=tenant, stage_evidence=("6 days missed",))
     item = letter_item(instance, key="eng-attendance-letter-1")
-    assert container.intervention_store.save(tenant, "s1", [StudentChange("st1", ((instance, ()),),
-                                                                          (item,))]) == []
+    assert container.interventions.store.save(tenant, "s1", [StudentChange("st1", ((instance, ()),),
+                                                                           (item,))]) == []
 
     function("render_letter")(QueueMessage(body=json.dumps({
         "tenantId": tenant, "schoolId": "s1", "instanceId": instance.id, "stageOrder": 1,
         "actionId": item.id}).encode()))
 
-    [artifact] = container.letter_artifact_store.for_student(tenant, "s1", "st1")
+    [artifact] = container.letters.artifact_store.for_student(tenant, "s1", "st1")
     assert (artifact.status.value, artifact.template_key, artifact.language,
             artifact.missing_translation) == ("RENDERED", "eng-attendance-letter-1", "en", "pl")
     snapshot = json.loads(artifact.merge_data)
     assert "chart" not in snapshot  # the chart is added after the snapshot, at render time
     absence_days = latest.totals.unauthorised_sessions // 2
     assert (snapshot["absenceDays"], snapshot["typicalClassmateAbsenceDays"]) == (absence_days, 1.5)
-    stored = container.blobs.get(LETTERS, artifact.storage_path)
+    stored = container.platform.blobs.get(LETTERS, artifact.storage_path)
     text = " ".join(" ".join((page.extract_text() or "").split())
                     for page in PdfReader(io.BytesIO(stored)).pages)
     assert "Sean" in text  # the English LETTER_1 names the child by first name

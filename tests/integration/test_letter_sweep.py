@@ -22,12 +22,12 @@ NIGHT = date(2024, 10, 7)
 
 
 def age(container: Any, artifact: LetterArtifact, **changes: Any) -> LetterArtifact:
-    return container.letter_artifact_store.replace(replace(artifact, **changes))
+    return container.letters.artifact_store.replace(replace(artifact, **changes))
 
 
 def night(container: Any, tenant: str) -> dict[str, int]:
     """The school's nightly scheduler run (no rule sets here: the sweep runs all the same)."""
-    return container.scheduler.run(tenant, "s1", NIGHT).counters
+    return container.nightly.scheduler.run(tenant, "s1", NIGHT).counters
 
 
 @pytest.mark.parametrize("stranded", ["SENDING", "RENDERED"])
@@ -49,9 +49,9 @@ def test_a_stranded_letter_is_delivered_by_the_night_once(  # type: ignore[no-un
     assert "strandedLettersDelivered" not in second and "strandedLettersFailed" not in second
     [message] = inbox[0].messages
     assert message["To"] == "parent@example.org"
-    after = container.letter_artifact_store.get(tenant, "s1", artifact.id)
+    after = container.letters.artifact_store.get(tenant, "s1", artifact.id)
     assert after.status is ArtifactStatus.DELIVERED and after.sending_since is None
-    records, _ = container.audit.list(tenant, entity_id=artifact.id)
+    records, _ = container.platform.audit.list(tenant, entity_id=artifact.id)
     assert [r.action for r in records if r.action == "letter.sent"] == ["letter.sent"]
 
 
@@ -71,7 +71,7 @@ def test_a_letter_whose_delivery_is_on_its_way_is_left_alone(  # type: ignore[no
 
     assert "strandedLettersDelivered" not in counters
     assert inbox[0].messages == []
-    assert container.letter_artifact_store.get(tenant, "s1", artifact.id).status.value == fresh
+    assert container.letters.artifact_store.get(tenant, "s1", artifact.id).status.value == fresh
 
 
 def test_an_unreachable_guardians_letter_is_left_to_staff(  # type: ignore[no-untyped-def]
@@ -81,8 +81,8 @@ def test_an_unreachable_guardians_letter_is_left_to_staff(  # type: ignore[no-un
     artifact = render_and_artifact(container, job)
     age(container, artifact, generated_at=datetime.now(UTC) - timedelta(hours=2), guardian_unreachable=True)
     delivered: list[str] = []
-    sweep = LetterSweep(container.letter_artifact_store, lambda p: delivered.append(p) or artifact,
-                        container.clock)
+    sweep = LetterSweep(container.letters.artifact_store, lambda p: delivered.append(p) or artifact,
+                        container.platform.clock)
 
     assert sweep.run(tenant, "s1").redelivered == 0
     assert delivered == []
@@ -98,11 +98,11 @@ def test_the_sweep_reads_the_school_in_one_query_and_survives_a_failing_delivery
     def broken(path: str) -> LetterArtifact:
         raise ConnectionError("smtp down")
 
-    counter = container.letter_artifact_store._table.counter
+    counter = container.letters.artifact_store._table.counter
     before = dict(counter.by_kind)
-    result = LetterSweep(container.letter_artifact_store, broken, container.clock).run(tenant, "s1")
+    result = LetterSweep(container.letters.artifact_store, broken, container.platform.clock).run(tenant, "s1")
 
     assert (result.redelivered, result.failed) == (0, 1)
     assert counter.by_kind.get("query", 0) - before.get("query", 0) == 1
     assert counter.round_trips - sum(before.values()) == 1
-    assert container.letter_artifact_store.get(tenant, "s1", artifact.id).status is ArtifactStatus.RENDERED
+    assert container.letters.artifact_store.get(tenant, "s1", artifact.id).status is ArtifactStatus.RENDERED

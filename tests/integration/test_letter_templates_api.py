@@ -54,7 +54,7 @@ def school(client, admin, container, tenant):  # type: ignore[no-untyped-def]  #
     assert imported.status_code == 200, imported.text
     history = st1_history()
     latest = history[-1]
-    container.summary_store.write(tenant, "s1", [
+    container.attendance.summary_store.write(tenant, "s1", [
         *history, classmate("st2", 2, latest.school_day_index, latest.totals.possible_sessions),
         classmate("st3", 4, latest.school_day_index, latest.totals.possible_sessions)])
     return container
@@ -87,13 +87,13 @@ def test_create_edit_approve_by_another_then_letters_use_the_new_version(  # typ
     instance = letter_instance(tenant_id=tenant, stage_evidence=("6 days missed",))
     item = letter_item(instance, key=KEY)
     change = StudentChange("st1", ((instance, ()),), (item,))
-    assert school.intervention_store.save(tenant, "s1", [change]) == []
+    assert school.interventions.store.save(tenant, "s1", [change]) == []
     function("render_letter")(QueueMessage(body=json.dumps({
         "tenantId": tenant, "schoolId": "s1", "instanceId": instance.id, "stageOrder": 1,
         "actionId": item.id}).encode()))
-    [artifact] = school.letter_artifact_store.for_student(tenant, "s1", "st1")
+    [artifact] = school.letters.artifact_store.for_student(tenant, "s1", "st1")
     assert (artifact.status.value, artifact.template_key, artifact.template_version) == ("RENDERED", KEY, 2)
-    text = text_of(school.blobs.get(LETTERS, artifact.storage_path))
+    text = text_of(school.platform.blobs.get(LETTERS, artifact.storage_path))
     assert "WORDING-TWO" in text and "WORDING-ONE" not in text and "Sean" in text
 
 
@@ -143,7 +143,7 @@ def test_a_drafts_preview_is_watermarked_with_samples_or_a_real_students_data(  
     assert no_intervention.status_code == 422 and no_intervention.json()["errors"][0]["field"] == "studentId"
     instance = letter_instance(tenant_id=tenant)
     change = StudentChange("st1", ((instance, ()),), (letter_item(instance, key=KEY),))
-    assert school.intervention_store.save(tenant, "s1", [change]) == []
+    assert school.interventions.store.save(tenant, "s1", [change]) == []
     real = client.post(preview, params=at_s1, json={"studentId": "st1"}, headers=people["head"])
     assert real.status_code == 200, real.text
     assert "DRAFT" in text_of(real.content) and "Sean has missed" in text_of(real.content)
@@ -171,9 +171,9 @@ def test_template_injection_stays_inert(client, people, school):  # type: ignore
 
 def test_a_machine_translated_draft_shows_its_provenance_and_is_approved_like_any_draft(  # type: ignore[no-untyped-def]
         client, people, school, tenant):
-    starter = next(t for t in school.letter_template_catalog.for_school(tenant, "s1")
+    starter = next(t for t in school.letters.template_catalog.for_school(tenant, "s1")
                    if (t.key, t.language) == ("eng-attendance-letter-1", "en"))
-    school.letter_template_store.insert(tenant, replace(
+    school.letters.template_store.insert(tenant, replace(
         starter, language="pl", version=1, status=TemplateStatus.DRAFT, approved_by=None, approved_at=None,
         last_edited_by="machine-translator", machine_translated=True, translated_from="en v1"))
     polish = {"language": "pl", "schoolId": "s1"}

@@ -67,12 +67,12 @@ def world(client, settings, admin, mint, tenant, inbox) -> Iterator[dict[str, An
     """s1 on a clock at NOW with st1 (one e-mail guardian, English) absent often enough to have
     summaries, on the England preset's MEETING stage with the action queued and an open case."""
     _, port = inbox
-    previous = bootstrap.container()
-    own = bootstrap.Container(settings.model_copy(update={
+    previous = bootstrap.composition()
+    own = bootstrap.Composition(settings.model_copy(update={
         "smtp_host": "127.0.0.1", "smtp_port": port, "smtp_use_tls": False}), clock=FixedClock(NOW))
-    recorded = RecordedJobs(own.queues)
-    own.queues = recorded  # type: ignore[misc]
-    bootstrap.use_container(own)
+    recorded = RecordedJobs(own.platform.queues)
+    own.platform.queues = recorded  # type: ignore[misc]
+    bootstrap.use_composition(own)
     seed(client, admin, "email")
     sis = mint("Integration", tenant, ["s1"])
     days = [date(2024, 9, 2) + timedelta(days=i) for i in range(43)]
@@ -87,10 +87,10 @@ def world(client, settings, admin, mint, tenant, inbox) -> Iterator[dict[str, An
         date(2024, 10, 14), ("evidence",))
     case = Case(tenant, "s1", "st1", 1, CaseStatus.OPEN, date(2024, 9, 20), date(2024, 9, 20), (instance.id,))
     change = StudentChange("st1", ((instance, ()),), (), case)
-    assert own.intervention_store.save(tenant, "s1", [change]) == []
+    assert own.interventions.store.save(tenant, "s1", [change]) == []
     yield {"officer": mint("AttendanceOfficer", tenant, ["s1"]), "container": own, "jobs": recorded.jobs,
            "instance": instance.id, "tenant": tenant}
-    bootstrap.use_container(previous)
+    bootstrap.use_composition(previous)
 
 
 def render(job: dict[str, Any]) -> None:
@@ -98,7 +98,7 @@ def render(job: dict[str, Any]) -> None:
 
 
 def invitations(w: dict[str, Any]) -> list[Any]:
-    found = w["container"].letter_artifact_store.for_student(w["tenant"], "s1", "st1")
+    found = w["container"].letters.artifact_store.for_student(w["tenant"], "s1", "st1")
     return sorted(found, key=lambda a: a.meeting_sequence or 0)
 
 
@@ -137,7 +137,7 @@ def test_booking_e_mails_the_invitation_with_its_calendar_file_and_moving_it_inv
     assert "METHOD:REQUEST" in ics and "DTSTART:20241015T083000Z" in ics and "SEQUENCE:0" in ics
     assert f"UID:{meeting_id}@" in ics
 
-    store = world["container"].intervention_store
+    store = world["container"].interventions.store
     instance = store.instance(world["tenant"], "s1", world["instance"])
     assert instance.action is ActionState.DONE
     events = store.events(world["tenant"], "s1", instance.id)
@@ -188,7 +188,7 @@ def test_an_invitation_to_a_meeting_cancelled_before_delivery_is_not_sent(  # ty
     [artifact] = invitations(world)
     blob_event(artifact.storage_path)
     assert inbox[0].messages == []
-    after = world["container"].letter_artifact_store.get(world["tenant"], "s1", artifact.id)
+    after = world["container"].letters.artifact_store.get(world["tenant"], "s1", artifact.id)
     assert after.status is ArtifactStatus.FAILED and "CANCELLED" in (after.failure_reason or "")
-    records, _ = world["container"].audit.list(world["tenant"], entity_id=artifact.id)
+    records, _ = world["container"].platform.audit.list(world["tenant"], entity_id=artifact.id)
     assert "letter.superseded" in [r.action for r in records]

@@ -54,15 +54,15 @@ def book(client: Any, w: dict[str, Any]) -> Any:
 
 
 def nightly(w: dict[str, Any]) -> dict[str, int]:
-    return w["container"].scheduler.run(w["tenant"], "s1", DAY).counters
+    return w["container"].nightly.scheduler.run(w["tenant"], "s1", DAY).counters
 
 
 def test_the_nightly_re_sends_a_lost_invitation_job_once(client, world, inbox) -> None:  # type: ignore[no-untyped-def]
     meeting_id = book(client, world).json()["id"]
     world["jobs"].clear()  # the process died before the job was sent
-    world["container"].clock.at = NOW + RESEND_AFTER - timedelta(minutes=1)
+    world["container"].platform.clock.at = NOW + RESEND_AFTER - timedelta(minutes=1)
     assert "invitationJobsResent" not in nightly(world)  # too soon: the job may be on its way
-    world["container"].clock.at = NOW + RESEND_AFTER + timedelta(minutes=1)
+    world["container"].platform.clock.at = NOW + RESEND_AFTER + timedelta(minutes=1)
     assert nightly(world)["invitationJobsResent"] == 1
     [job] = world["jobs"]
     assert (job["meetingId"], job["meetingSequence"]) == (meeting_id, 0)
@@ -76,8 +76,8 @@ def test_the_nightly_re_sends_a_lost_invitation_job_once(client, world, inbox) -
 
 
 def test_cancelling_an_e_mailed_meeting_e_mails_one_cancellation(client, world, inbox) -> None:  # type: ignore[no-untyped-def]
-    notices = Notices(world["container"].queues)
-    world["container"].queues = notices
+    notices = Notices(world["container"].platform.queues)
+    world["container"].platform.queues = notices
     booked = book(client, world)
     render(world["jobs"][0])
     [artifact] = invitations(world)
@@ -101,13 +101,13 @@ def test_cancelling_an_e_mailed_meeting_e_mails_one_cancellation(client, world, 
     assert ics.get_filename() == "cancellation.ics" and 'method="CANCEL"' in str(ics["Content-Type"])
     text = ics.get_content()
     assert "METHOD:CANCEL" in text and "SEQUENCE:1" in text and f"UID:{booked.json()['id']}@" in text
-    records, _ = world["container"].audit.list(world["tenant"], entity_id=booked.json()["id"])
+    records, _ = world["container"].platform.audit.list(world["tenant"], entity_id=booked.json()["id"])
     assert [r.action for r in records].count("meeting.cancellation-sent") == 1
 
 
 def test_the_nightly_re_sends_a_lost_cancellation_job_until_it_is_e_mailed(client, world, inbox) -> None:  # type: ignore[no-untyped-def]
-    notices = Notices(world["container"].queues)
-    world["container"].queues = notices  # before the scheduler binds its queue senders
+    notices = Notices(world["container"].platform.queues)
+    world["container"].platform.queues = notices  # before the scheduler binds its queue senders
     booked = book(client, world)
     render(world["jobs"][0])
     [artifact] = invitations(world)
@@ -116,9 +116,9 @@ def test_the_nightly_re_sends_a_lost_cancellation_job_until_it_is_e_mailed(clien
                            headers={**world["officer"], "If-Match": booked.headers["ETag"]})
     assert cancelled.status_code == 200, cancelled.text
     notices.jobs.clear()  # the process died before the job was sent
-    world["container"].clock.at = NOW + RESEND_AFTER - timedelta(minutes=1)
+    world["container"].platform.clock.at = NOW + RESEND_AFTER - timedelta(minutes=1)
     assert "cancellationJobsResent" not in nightly(world)  # too soon: the job may be on its way
-    world["container"].clock.at = NOW + RESEND_AFTER + timedelta(minutes=1)
+    world["container"].platform.clock.at = NOW + RESEND_AFTER + timedelta(minutes=1)
     assert nightly(world)["cancellationJobsResent"] == 1
     [job] = notices.jobs
     assert (job["kind"], job["meetingId"]) == ("meeting-cancellation", booked.json()["id"])
@@ -130,7 +130,7 @@ def test_the_nightly_re_sends_a_lost_cancellation_job_until_it_is_e_mailed(clien
 
 
 def test_notice_marks_claim_once_and_read_one_meeting_only(app_container, tenant) -> None:  # type: ignore[no-untyped-def]
-    marks = TableNoticeMarks(app_container.tables(NOTICES_TABLE))
+    marks = TableNoticeMarks(app_container.platform.tables(NOTICES_TABLE))
     first = marks.insert(NoticeMark(tenant, "s1", "m1", "g1", NoticeState.SENDING, NOW))
     marks.insert(NoticeMark(tenant, "s1", "m10", "g1", NoticeState.SENDING, NOW))  # a prefix of m1's
     with pytest.raises(AlreadyExists):

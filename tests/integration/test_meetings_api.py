@@ -31,9 +31,9 @@ START, END = "2024-10-15T09:00:00+00:00", "2024-10-15T10:00:00+00:00"
 def world(client, settings, admin, mint, tenant) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
     """s1 on a clock standing at NOW; its first student on the England preset's MEETING stage
     with the action queued and an open case."""
-    previous = bootstrap.container()
-    container = bootstrap.Container(settings, clock=FixedClock(NOW))
-    bootstrap.use_container(container)
+    previous = bootstrap.composition()
+    container = bootstrap.Composition(settings, clock=FixedClock(NOW))
+    bootstrap.use_composition(container)
     student, *_ = add_school(client, admin, "s1", 2)
     preset = client.post("/api/interventions/rules/presets/ENG", params=S1, headers=admin)
     assert preset.status_code == 201, preset.text
@@ -43,11 +43,11 @@ def world(client, settings, admin, mint, tenant) -> Iterator[dict[str, Any]]:  #
         StageType.MEETING, ActionState.QUEUED, date(2024, 9, 20), date(2024, 10, 14), ("evidence",))
     case = Case(tenant, "s1", student, 1, CaseStatus.OPEN, date(2024, 9, 20), date(2024, 9, 20),
                 (instance.id,))
-    assert container.intervention_store.save(tenant, "s1", [StudentChange(student, ((instance, ()),), (),
-                                                                          case)]) == []
+    assert container.interventions.store.save(tenant, "s1", [StudentChange(student, ((instance, ()),), (),
+                                                                           case)]) == []
     yield {"admin": admin, "officer": mint("AttendanceOfficer", tenant, ["s1"]), "student": student,
            "instance": instance.id, "container": container, "tenant": tenant}
-    bootstrap.use_container(previous)
+    bootstrap.use_composition(previous)
 
 
 def book(client: Any, w: dict[str, Any], start: str = START, end: str = END) -> Any:
@@ -110,7 +110,7 @@ def test_escalate_hands_the_case_on_at_tier_3(client, world) -> None:  # type: i
     found = instance_of(client, world)["instance"]
     assert (found["status"], found["stageOrder"]) == ("ESCALATED", 3)
     assert case_of(client, world)["tier"] == 3
-    table = world["container"].tables(TABLE)
+    table = world["container"].platform.tables(TABLE)
     staged = [r for r in table.partition(key(world["tenant"], "s1")) if r.get("outbox")]
     assert [r["eventType"] for r in staged] == ["intervention.escalated"]
 

@@ -21,11 +21,11 @@ S1 = {"schoolId": "s1"}
 
 
 def delete_pdf(container: Any, path: str) -> None:
-    container.blob_service.get_blob_client(LETTERS, path).delete_blob()
+    container.platform.blob_service.get_blob_client(LETTERS, path).delete_blob()
 
 
 def actions(container: Any, tenant: str, entity_id: str) -> list[str]:
-    records, _ = container.audit.list(tenant, entity_id=entity_id)
+    records, _ = container.platform.audit.list(tenant, entity_id=entity_id)
     return sorted(r.action for r in records if r.action != "letter.rendered")
 
 
@@ -51,7 +51,7 @@ def test_a_deleted_pdf_is_refused_on_download_and_not_delivered(  # type: ignore
     blob_event(artifact.storage_path)  # a delivery for it (a late or replayed event)
 
     assert inbox[0].messages == []
-    after = container.letter_artifact_store.get(tenant, "s1", artifact.id)
+    after = container.letters.artifact_store.get(tenant, "s1", artifact.id)
     assert after.status is ArtifactStatus.FAILED and "missing" in (after.failure_reason or "")
     assert artifact.storage_path not in (after.failure_reason or "")
     assert actions(container, tenant, artifact.id) == ["letter.delivery-failed", "letter.integrity_failed"]
@@ -63,7 +63,7 @@ def test_a_posted_letter_deleted_before_the_batch_stops_the_build(  # type: igno
     seed(client, admin, "post")
     artifact = render_and_artifact(container, job)
     blob_event(artifact.storage_path)
-    posted = container.letter_artifact_store.get(tenant, "s1", artifact.id)
+    posted = container.letters.artifact_store.get(tenant, "s1", artifact.id)
     assert posted.status is ArtifactStatus.DELIVERED and posted.delivered_at is not None
     day = posted.delivered_at.astimezone(ZoneInfo("Europe/London")).date().isoformat()
     delete_pdf(container, artifact.storage_path)

@@ -38,9 +38,9 @@ NIGHT = "2024-10-16"
 def world(client, settings, admin, mint, tenant) -> Iterator[dict[str, Any]]:  # type: ignore[no-untyped-def]
     """s1 with only the four-stage ladder active; its first student on the MEETING stage with the
     action queued and an open case."""
-    previous = bootstrap.container()
-    container = bootstrap.Container(settings, clock=FixedClock(NOW))
-    bootstrap.use_container(container)
+    previous = bootstrap.composition()
+    container = bootstrap.Composition(settings, clock=FixedClock(NOW))
+    bootstrap.use_composition(container)
     student, *_ = add_school(client, admin, "s1", 2)
     ladder = england_with_old_penalty_stage(tenant_id=tenant, rule_set_id="eng-four-stages").to_json()
     del ladder["tenantId"]
@@ -52,11 +52,11 @@ def world(client, settings, admin, mint, tenant) -> Iterator[dict[str, Any]]:  #
         StageType.MEETING, ActionState.QUEUED, date(2024, 9, 20), date(2024, 10, 14), ("evidence",))
     case = Case(tenant, "s1", student, 1, CaseStatus.OPEN, date(2024, 9, 20), date(2024, 9, 20),
                 (instance.id,))
-    assert container.intervention_store.save(tenant, "s1", [StudentChange(student, ((instance, ()),), (),
-                                                                          case)]) == []
+    assert container.interventions.store.save(tenant, "s1", [StudentChange(student, ((instance, ()),), (),
+                                                                           case)]) == []
     yield {"admin": admin, "officer": mint("AttendanceOfficer", tenant, ["s1"]), "student": student,
            "instance": instance.id, "container": container, "tenant": tenant}
-    bootstrap.use_container(previous)
+    bootstrap.use_composition(previous)
 
 
 def evaluate(client: Any, w: dict[str, Any]) -> dict[str, Any]:
@@ -68,7 +68,7 @@ def evaluate(client: Any, w: dict[str, Any]) -> dict[str, Any]:
 
 
 def rows(w: dict[str, Any]) -> list[tuple[str, str]]:
-    table = w["container"].tables(TABLE)
+    table = w["container"].platform.tables(TABLE)
     return sorted((r["RowKey"], r.etag or "") for r in table.partition(key(w["tenant"], "s1")))
 
 

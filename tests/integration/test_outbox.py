@@ -21,7 +21,7 @@ import bootstrap
 from adapters.storage.local_events import TABLE as LOCAL_EVENTS_TABLE
 from adapters.storage.queues import QueueSender
 from adapters.storage.tables import Table, Tables
-from bootstrap import Container
+from bootstrap import Composition
 from domain.platform.errors import AlreadyExists
 from domain.platform.events import IntegrationEvent, event_id
 from services.platform.context import correlation
@@ -306,15 +306,15 @@ def test_sweep_of_no_tables_publishes_nothing() -> None:
 # --- the registered functions, end to end ---------------------------------------------------------
 
 @pytest.fixture
-def app_container(connection_string: str, table: Table) -> Iterator[Container]:
+def app_container(connection_string: str, table: Table) -> Iterator[Composition]:
     settings = Settings(storage=connection_string, service_bus=ServiceBusConnection())
-    built = Container(settings, clock=FixedClock(NOW))
+    built = Composition(settings, clock=FixedClock(NOW))
     built.ensure_storage()
-    built.outbox_tables = [built.tables(table.name)]
-    before = bootstrap.container()
-    bootstrap.use_container(built)
+    built.platform.outbox_tables = [built.platform.tables(table.name)]
+    before = bootstrap.composition()
+    bootstrap.use_composition(built)
     yield built
-    bootstrap.use_container(before)
+    bootstrap.use_composition(before)
 
 
 def registered(name: str) -> Any:
@@ -327,8 +327,8 @@ def registered(name: str) -> Any:
     return fn
 
 
-def published(built: Container, tenant: str) -> set[str]:
-    rows = built.tables(LOCAL_EVENTS_TABLE).partition(tenant)
+def published(built: Composition, tenant: str) -> set[str]:
+    rows = built.platform.tables(LOCAL_EVENTS_TABLE).partition(tenant)
     return {r["RowKey"] for r in rows}
 
 
@@ -342,18 +342,18 @@ def test_the_relay_functions_are_registered_with_their_bindings() -> None:
 
 
 def test_ensure_storage_creates_the_dispatch_queue_and_its_poison_twin(
-        app_container: Container) -> None:
+        app_container: Composition) -> None:
     for name in (DISPATCH_QUEUE, f"{DISPATCH_QUEUE}-poison"):
-        assert app_container.queue_service.get_queue_client(name).get_queue_properties()
+        assert app_container.platform.queue_service.get_queue_client(name).get_queue_properties()
 
 
 def test_a_nudge_relays_through_the_outbox_dispatch_function(
-        app_container: Container, table: Table, unique: str) -> None:
+        app_container: Composition, table: Table, unique: str) -> None:
     tenant = f"ten{unique}"
     events = [make_event(tenant, 1), make_event(tenant, 2)]
-    app_container.outbox.commit(app_container.tables(table.name),
-                                [("upsert", state_row(tenant))], events, tenant)
-    queue = app_container.queue_service.get_queue_client(DISPATCH_QUEUE)
+    app_container.platform.outbox.commit(app_container.platform.tables(table.name),
+                                         [("upsert", state_row(tenant))], events, tenant)
+    queue = app_container.platform.queue_service.get_queue_client(DISPATCH_QUEUE)
     ours = [m for m in queue.receive_messages(max_messages=32)
             if tenant in base64.b64decode(m.content).decode()]
     assert len(ours) == 1
@@ -365,14 +365,14 @@ def test_a_nudge_relays_through_the_outbox_dispatch_function(
     assert outbox_rows(table, tenant) == []
 
 
-def test_a_nudge_without_a_partition_is_refused(app_container: Container) -> None:
+def test_a_nudge_without_a_partition_is_refused(app_container: Composition) -> None:
     with pytest.raises(ValueError, match="partitionKey"):
         registered("outbox_dispatch").get_user_function()(
             QueueMessage(id="1", body=b'{"table": "x"}', dequeue_count=1))
 
 
 def test_the_sweep_function_relays_and_records_its_run_once_per_minute(
-        app_container: Container, table: Table, unique: str) -> None:
+        app_container: Composition, table: Table, unique: str) -> None:
     tenant = f"ten{unique}"
     table.submit([stage(make_event(tenant, n), f"{tenant}|{n}") for n in range(3)])
     sweep = registered("outbox_sweep").get_user_function()
@@ -381,7 +381,7 @@ def test_the_sweep_function_relays_and_records_its_run_once_per_minute(
 
     assert len(published(app_container, tenant)) == 3
     assert list(table.query("outbox eq true")) == []
-    runs, _ = app_container.jobs.list("_system", kind="outbox-sweep")
+    runs, _ = app_container.platform.jobs.list("_system", kind="outbox-sweep")
     [run] = [r for r in runs if r.scope == "2025-03-04T22:15"]
     assert (run.status.value, run.counters) == ("SUCCEEDED", {"events": 3})
 
@@ -389,6 +389,6 @@ def test_the_sweep_function_relays_and_records_its_run_once_per_minute(
     table.submit([stage(make_event(tenant, 7), f"{tenant}|7")])
     sweep(TimerRequest(past_due=True))
     assert len(published(app_container, tenant)) == 3
-    app_container.clock.at = datetime(2025, 3, 4, 22, 20, tzinfo=UTC)  # type: ignore[attr-defined]
+    app_container.platform.clock.at = datetime(2025, 3, 4, 22, 20, tzinfo=UTC)  # type: ignore[attr-defined]
     sweep(TimerRequest(past_due=False))
     assert len(published(app_container, tenant)) == 4

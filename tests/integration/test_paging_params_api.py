@@ -19,7 +19,7 @@ pytestmark = pytest.mark.integration
 
 def seed_runs(container: Any, tenant: str, scopes: list[str], kind: str = "normalize") -> None:
     for scope in scopes:
-        container.jobs._repo.create(JobRun(  # noqa: SLF001 - seeding
+        container.platform.jobs._repo.create(JobRun(  # noqa: SLF001 - seeding
             tenant_id=tenant, kind=kind, scope=scope, status=JobStatus.SUCCEEDED,
             started_at=datetime.now(UTC)))
 

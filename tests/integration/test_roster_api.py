@@ -33,11 +33,12 @@ def field_of(response: Any) -> str:
 
 
 def writes(app_container: Any) -> dict[str, int]:
-    return {k: app_container.tables.counter.by_kind.get(k, 0) for k in WRITES}
+    return {k: app_container.platform.tables.counter.by_kind.get(k, 0) for k in WRITES}
 
 
 def etags(app_container: Any, tenant: str, school: str) -> dict[str, str | None]:
-    return {r["RowKey"]: r.etag for r in app_container.tables(STUDENTS).partition(key(tenant, school))}
+    students = app_container.platform.tables(STUDENTS)
+    return {r["RowKey"]: r.etag for r in students.partition(key(tenant, school))}
 
 
 # --- schools ---------------------------------------------------------------------------------------
@@ -181,12 +182,12 @@ def test_reimport_changes_only_what_changed(client, admin, school, app_container
     assert (changed["created"], changed["updated"], changed["unchanged"]) == (0, 1, 1)
     after = etags(app_container, tenant, school)
     assert after["A1"] != tags["A1"] and after["A2"] == tags["A2"]
-    actions = [r.action for r in app_container.audit.list(tenant)[0]]
+    actions = [r.action for r in app_container.platform.audit.list(tenant)[0]]
     assert actions.count("roster.imported") == 2
 
 
 def test_a_thousand_students_import_in_batched_transactions(client, admin, school, app_container):  # type: ignore[no-untyped-def]
-    counter = app_container.tables.counter
+    counter = app_container.platform.tables.counter
     trips, kinds = counter.round_trips, dict(counter.by_kind)
 
     response = client.post("/api/roster/import", params={"schoolId": school},
@@ -205,7 +206,7 @@ def test_the_roster_reader_returns_what_was_stored(client, admin, school, app_co
     client.put("/api/code-mappings", params=params, json={"mappings": {"A99": "I"}}, headers=admin)
     client.post("/api/roster/import", params=params, json=payload(student("A1"), student("A2")),
                 headers=admin)
-    reader = app_container.roster_reader
+    reader = app_container.roster.reader
 
     assert reader.school(tenant, school).jurisdiction.value == "ENG"
     assert {(s.tenant_id, s.school_id) for s in reader.all_schools()} >= {(tenant, school)}

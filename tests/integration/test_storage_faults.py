@@ -66,22 +66,22 @@ class Outcome:
 def district_run(folder: Path, faults: tuple[Fault, ...] = ()) -> Iterator[Outcome]:
     storage = Storage(folder / "azurite")
     storage.start()
-    previous = bootstrap.container()
+    previous = bootstrap.composition()
     try:
         with mailbox.running(folder / "mail") as (_, port), pytest.MonkeyPatch.context() as patch:
             settings = Settings(storage=storage.connection_string,  # type: ignore[arg-type] # parsed
                                 environment="test",
                                 auth_dev_key_dir=str(folder / "keys"), smtp_host="127.0.0.1", smtp_port=port,
                                 smtp_use_tls=False)
-            container = bootstrap.Container(settings, clock=FixedClock(AT))
+            container = bootstrap.Composition(settings, clock=FixedClock(AT))
             container.ensure_storage()
-            bootstrap.use_container(container)
+            bootstrap.use_composition(container)
             district = generate_district(5, tenant_id=TENANT, schools=1, students_per_school=24,
                                          jurisdictions=(Jurisdiction.ENGLAND,), through=THROUGH)
             demo_loader.load_into(container, None, report=lambda _: None, demo=district)
             school = district.schools[0].school
             admin = Principal("admin", TENANT, frozenset({Role.DISTRICT_ADMIN}))
-            container.rule_sets.install_preset(admin, TENANT, SCHOOL, "ENG")
+            container.rules.rule_sets.install_preset(admin, TENANT, SCHOOL, "ENG")
             host = DevHost(settings, load_app(), poll_interval=0.05, queue_options=QueueOptions(
                 max_dequeue_count=5, batch_size=1, retry_delay=0, lease=30))
             watch = Faults(storage, (NORMALIZE, RENDER))
@@ -91,8 +91,8 @@ def district_run(folder: Path, faults: tuple[Fault, ...] = ()) -> Iterator[Outco
             for fault in faults:
                 if fault.function == NORMALIZE:
                     watch.arm(fault)
-            container.queues.send(NORMALIZE_QUEUE, NormalizeRequest(tenant_id=TENANT, school_id=SCHOOL,
-                                                                    date=THROUGH))
+            request = NormalizeRequest(tenant_id=TENANT, school_id=SCHOOL, date=THROUGH)
+            container.platform.queues.send(NORMALIZE_QUEUE, request)
             host.drain(timeout=240)
             counts[NORMALIZE] = watch.counts.get(NORMALIZE, 0)
             for fault in faults:
@@ -105,7 +105,7 @@ def district_run(folder: Path, faults: tuple[Fault, ...] = ()) -> Iterator[Outco
             yield Outcome(_tables(storage), _blobs(storage), _queues(storage), _emails(folder / "mail"),
                           counts, storage.restarts, dict(watch.deliveries))
     finally:
-        bootstrap.use_container(previous)
+        bootstrap.use_composition(previous)
         storage.stop()
 
 
@@ -220,7 +220,7 @@ def test_a_stopped_azurite_keeps_every_write_it_acknowledged(tmp_path: Path) -> 
 def test_the_same_message_takes_over_the_lease_its_dead_attempt_left(app_container, unique) -> None:  # type: ignore[no-untyped-def]
     from adapters.tables.summaries import LATEST, TableLeaseRepository
 
-    leases = TableLeaseRepository(app_container.tables(LATEST))
+    leases = TableLeaseRepository(app_container.platform.tables(LATEST))
     now = datetime(2025, 9, 27, 2, tzinfo=UTC)
     later = datetime(2025, 9, 27, 2, 10, tzinfo=UTC)
     held = leases.acquire("t-" + unique, "s1", "message-1", now, later)

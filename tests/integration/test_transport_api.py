@@ -25,13 +25,13 @@ KIB = 1024
 
 
 @pytest.fixture
-def small_caps(settings, app_container) -> Iterator[bootstrap.Container]:  # type: ignore[no-untyped-def]
+def small_caps(settings, app_container) -> Iterator[bootstrap.Composition]:  # type: ignore[no-untyped-def]
     """A container whose caps are small: 4 KiB for most routes, 64 KiB for marks and roster."""
-    container = bootstrap.Container(settings.model_copy(update={
+    container = bootstrap.Composition(settings.model_copy(update={
         "max_body_bytes": 4 * KIB, "max_marks_body_bytes": 64 * KIB, "max_roster_body_bytes": 64 * KIB}))
-    bootstrap.use_container(container)
+    bootstrap.use_composition(container)
     yield container
-    bootstrap.use_container(app_container)
+    bootstrap.use_composition(app_container)
 
 
 def assert_problem(response: Any, status: int) -> dict[str, Any]:
@@ -119,7 +119,7 @@ def endless(size: int) -> Iterator[bytes]:
 
 def test_the_roster_route_refuses_60_mb_without_reading_it(client, admin, app_container):  # type: ignore[no-untyped-def]
     headers = {**admin, "content-type": "application/json"}
-    cap = app_container.settings.max_roster_body_bytes
+    cap = app_container.platform.settings.max_roster_body_bytes
 
     declared, read = call("POST", "/api/roster/import", {**headers, "content-length": str(60 * 1024 * KIB)},
                           endless(64 * KIB))
@@ -134,7 +134,8 @@ def test_the_roster_route_refuses_60_mb_without_reading_it(client, admin, app_co
 def test_one_caller_past_its_allowance_gets_429_with_retry_after(  # type: ignore[no-untyped-def]
         client, mint, tenant, app_container):
     now = [1_000_000]
-    app_container.rate_limiter = CallerLimiter(60, 5, now_ms=lambda: now[0])  # a burst of 5, 1 a second
+    # a burst of 5, 1 a second
+    app_container.platform.rate_limiter = CallerLimiter(60, 5, now_ms=lambda: now[0])
     try:
         teacher, other = mint("Teacher", tenant, ["s1"]), mint("Teacher", tenant, ["s1"], subject="teacher-2")
         assert [client.get("/api/me", headers=teacher).status_code for _ in range(5)] == [200] * 5
@@ -150,4 +151,4 @@ def test_one_caller_past_its_allowance_gets_429_with_retry_after(  # type: ignor
         assert client.get("/api/me", headers=teacher).status_code == 200  # a token came back
         assert client.get("/api/me", headers=teacher).status_code == 429
     finally:
-        del app_container.rate_limiter  # the session's generous one is rebuilt on next use
+        del app_container.platform.rate_limiter  # the session's generous one is rebuilt on next use

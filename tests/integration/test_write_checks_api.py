@@ -29,7 +29,7 @@ def schools(client, admin, mint, tenant, app_container) -> dict[str, Any]:  # ty
 
 
 def audited(container: Any, tenant: str) -> list[str]:
-    records, _ = container.audit.list(tenant, limit=500)
+    records, _ = container.platform.audit.list(tenant, limit=500)
     return [r.action for r in records if r.action in WRITES]
 
 
@@ -55,7 +55,7 @@ def test_writes_for_a_student_the_school_does_not_have_are_refused_and_leave_no_
     letters = client.post("/api/letters/generate", params=S1, headers=officer, json={"studentId": student})
     for response in (exemption, task, meeting, letters):
         assert_missing_student(response)
-    assert app_container.casework_store.exemption(tenant, "s1", student) is None
+    assert app_container.casework.store.exemption(tenant, "s1", student) is None
     assert client.get("/api/tasks", params=S1, headers=officer).json()["items"] == []
     assert client.get("/api/meetings", params=S1, headers=officer).json()["items"] == []
     assert audited(app_container, tenant) == []
@@ -75,7 +75,7 @@ def test_a_task_on_another_students_case_names_the_case(  # type: ignore[no-unty
         client, tenant, schools, app_container):
     first, second = schools["ours"]
     case = Case(tenant, "s1", second, 1, CaseStatus.OPEN, date(2024, 9, 20), date(2024, 9, 20), ())
-    assert app_container.intervention_store.save(tenant, "s1", [StudentChange(second, (), (), case)]) == []
+    assert app_container.interventions.store.save(tenant, "s1", [StudentChange(second, (), (), case)]) == []
 
     refused = client.post("/api/tasks", params=S1, headers=schools["officer"], json={
         "studentId": first, "caseId": second, "title": "Call home", "assignee": "u-1", "dueOn": "2024-10-01"})
@@ -98,7 +98,7 @@ def test_a_task_update_with_if_match_star_is_refused_like_a_stale_etag(  # type:
     assert star.headers["content-type"].startswith("application/problem+json")
     [task] = client.get("/api/tasks", params=S1, headers=officer).json()["items"]
     assert task["status"] == "OPEN"
-    records, _ = app_container.audit.list(tenant, limit=500)
+    records, _ = app_container.platform.audit.list(tenant, limit=500)
     assert "interventions.task.updated" not in [r.action for r in records]
     done = client.put(url, params=S1, json={"status": "DONE"},
                       headers={**officer, "If-Match": created.headers["ETag"]})

@@ -23,8 +23,23 @@ from functions.http.attendance.models import (
 from functions.http.platform.routes import OUT, JobRunView
 from functions.http.shell.params import IsoDate
 from functions.http.shell.security import Access, require
+from services.attendance.ingestion import Ingestion
+from services.attendance.normalize_jobs import NormalizeJobs
+from services.attendance.summaries import Summaries
 
 router = APIRouter(tags=["attendance"])
+
+
+def ingestion() -> Ingestion:
+    return bootstrap.composition().attendance.ingestion
+
+
+def summaries() -> Summaries:
+    return bootstrap.composition().attendance.summaries
+
+
+def normalize_jobs() -> NormalizeJobs:
+    return bootstrap.composition().attendance.normalize_jobs
 
 
 @router.post("/api/attendance/marks", response_model=IngestView, summary="Ingest SIS attendance marks",
@@ -35,25 +50,26 @@ router = APIRouter(tags=["attendance"])
                          "in Blob storage (`rawPayload`). More than 10,000 records: 413.",
              openapi_extra={"requestBody": MARKS_BODY}, **OUT)
 async def post_marks(request: Request,
-                     access: Annotated[Access, Depends(require(Permission.ATTENDANCE_WRITE))]) -> IngestView:
+                     access: Annotated[Access, Depends(require(Permission.ATTENDANCE_WRITE))],
+                     marks: Annotated[Ingestion, Depends(ingestion)]) -> IngestView:
     school_id = access.one_school()
     raw = await request.body()  # capped at MAX_MARKS_BODY_BYTES before it was read (body_limit.py)
     # storage calls block: off the event loop
-    result = await run_in_threadpool(bootstrap.container().ingestion.ingest_payload, access.principal,
-                                     access.tenant_id, school_id, raw)
+    result = await run_in_threadpool(marks.ingest_payload, access.principal, access.tenant_id, school_id,
+                                     raw)
     return IngestView.of(result)
 
 
 @router.get("/api/attendance/students/{studentId}/summaries", response_model=SummaryPage,
             summary="A student's daily summaries", **OUT)
 def student_summaries(access: Annotated[Access, Depends(require(Permission.ATTENDANCE_READ))],
+                      found: Annotated[Summaries, Depends(summaries)],
                       studentId: Annotated[str, Path(min_length=1, max_length=128)],  # noqa: N803
                       first: Annotated[IsoDate, Query(alias="from", description="First date")],
                       last: Annotated[IsoDate, Query(alias="to",
                                                      description="Last date (at most 366 days on)")],
                       ) -> SummaryPage:
-    rows = bootstrap.container().summaries.for_student(access.tenant_id, access.one_school(), studentId,
-                                                       first, last)
+    rows = found.for_student(access.tenant_id, access.one_school(), studentId, first, last)
     return SummaryPage(items=[SummaryView.of(r) for r in rows])
 
 
@@ -61,9 +77,10 @@ def student_summaries(access: Annotated[Access, Depends(require(Permission.ATTEN
             summary="A school's attendance figures on a date",
             description="Without `date`: the newest normalized date.", **OUT)
 def school_summary(access: Annotated[Access, Depends(require(Permission.ATTENDANCE_READ))],
+                   found: Annotated[Summaries, Depends(summaries)],
                    day: Annotated[IsoDate | None, Query(alias="date")] = None) -> SchoolSummaryView:
     school_id = access.one_school()
-    figures = bootstrap.container().summaries.school(access.tenant_id, school_id, day)
+    figures = found.school(access.tenant_id, school_id, day)
     return SchoolSummaryView.of(school_id, figures)
 
 
@@ -74,8 +91,8 @@ def school_summary(access: Annotated[Access, Depends(require(Permission.ATTENDAN
                          "(after a calendar or code-mapping change). 409 while another run holds "
                          "the school.", **OUT)
 def normalize(access: Annotated[Access, Depends(require(Permission.JOBS_RUN))],
+              jobs: Annotated[NormalizeJobs, Depends(normalize_jobs)],
               day: Annotated[IsoDate, Query(alias="date")],
               full: bool = False) -> JobRunView:
-    run = bootstrap.container().normalize_jobs.run_now(access.principal, access.tenant_id,
-                                                       access.one_school(), day, full=full)
+    run = jobs.run_now(access.principal, access.tenant_id, access.one_school(), day, full=full)
     return JobRunView.of(run)

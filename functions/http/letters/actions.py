@@ -18,10 +18,23 @@ from functions.http.letters.routes import ArtifactPage, ArtifactView
 from functions.http.platform.routes import OUT, ApiModel
 from functions.http.shell.params import IsoDate
 from functions.http.shell.security import Access, require
+from services.letters.generate import LetterGenerate
+from services.letters.print_batches import PrintBatches
 
 router = APIRouter(tags=["letters"])
 Actor = Annotated[Access, Depends(require(Permission.INTERVENTIONS_ACT))]
 Day = Annotated[IsoDate, Path(description="The school-local posting date, YYYY-MM-DD.")]
+
+
+def letter_generate() -> LetterGenerate:
+    return bootstrap.composition().letters.generate
+
+
+def print_batches() -> PrintBatches:
+    return bootstrap.composition().letters.print_batches
+
+
+Batches = Annotated[PrintBatches, Depends(print_batches)]
 
 
 class GenerateBody(ApiModel):
@@ -48,8 +61,9 @@ class PrintBatchView(ApiModel):
                          "stage now, as the letter job would (a repeat returns the same letters). The "
                          "stage's action must be APPROVED (DONE returns the letters already made): 409 "
                          "otherwise; 404 when the student has no active intervention.", **OUT)
-def generate(access: Actor, body: GenerateBody) -> ArtifactPage:
-    made = bootstrap.container().letter_generate.generate(
+def generate(access: Actor, letters: Annotated[LetterGenerate, Depends(letter_generate)],
+             body: GenerateBody) -> ArtifactPage:
+    made = letters.generate(
         access.principal, access.tenant_id, access.one_school(), body.student_id, body.instance_id)
     return ArtifactPage(items=[ArtifactView.of(a) for a in made])
 
@@ -59,16 +73,15 @@ def generate(access: Actor, body: GenerateBody) -> ArtifactPage:
              description="Merges every letter posted on the date into one PDF with a CSV manifest "
                          "(rebuilding gives the same bytes; letters posted since are added). 404 when "
                          "nothing was posted that day.", **OUT)
-def build_batch(access: Actor, date: Day) -> PrintBatchView:
-    batch = bootstrap.container().print_batches.build(access.tenant_id, access.one_school(), date,
-                                                      access.principal)
+def build_batch(access: Actor, batches: Batches, date: Day) -> PrintBatchView:
+    batch = batches.build(access.tenant_id, access.one_school(), date, access.principal)
     return PrintBatchView.of(batch)
 
 
 @router.get("/api/letters/print-batches/{date}", response_model=PrintBatchView,
             summary="A day's print batch", description="Its metadata; 404 when it was not built.", **OUT)
-def get_batch(access: Actor, date: Day) -> PrintBatchView:
-    found = bootstrap.container().print_batches.batch(access.tenant_id, access.one_school(), date)
+def get_batch(access: Actor, batches: Batches, date: Day) -> PrintBatchView:
+    found = batches.batch(access.tenant_id, access.one_school(), date)
     return PrintBatchView.of(found)
 
 
@@ -78,9 +91,8 @@ def get_batch(access: Actor, date: Day) -> PrintBatchView:
                        409: {"description": "The stored file does not match its recorded hash"}},
             description="The merged PDF or the CSV manifest, after checking it against the SHA-256 "
                         "recorded when the batch was built: 409 (and an audit record) if altered.")
-def batch_file(access: Actor, date: Day, file: Literal["pdf", "csv"]) -> Response:
-    batch, data = bootstrap.container().print_batches.file(access.principal, access.tenant_id,
-                                                           access.one_school(), date, file)
+def batch_file(access: Actor, batches: Batches, date: Day, file: Literal["pdf", "csv"]) -> Response:
+    batch, data = batches.file(access.principal, access.tenant_id, access.one_school(), date, file)
     sha = batch.pdf_sha256 if file == "pdf" else batch.csv_sha256
     media = "application/pdf" if file == "pdf" else "text/csv; charset=utf-8"
     return Response(data, media_type=media, headers={

@@ -15,9 +15,17 @@ from domain.letters.artifacts import ArtifactStatus, LetterArtifact
 from domain.platform.access import Permission
 from functions.http.platform.routes import OUT, ApiModel, Token
 from functions.http.shell.security import Access, require
+from services.letters.artifacts import LetterArtifacts
 
 router = APIRouter(tags=["letters"])
 Reader = Annotated[Access, Depends(require(Permission.LETTERS_READ))]
+
+
+def letter_artifacts() -> LetterArtifacts:
+    return bootstrap.composition().letters.artifacts
+
+
+Artifacts = Annotated[LetterArtifacts, Depends(letter_artifacts)]
 
 
 class ArtifactView(ApiModel):
@@ -68,13 +76,13 @@ class ArtifactPage(ApiModel):
                         "and with the same filters, for the next page. FAILED letters carry "
                         "`failureReason`; a letter sent in the school language instead of the "
                         "guardian's carries `missingTranslation`.", **OUT)
-def artifacts(access: Reader,
+def artifacts(access: Reader, letters: Artifacts,
               studentId: Annotated[str | None, Query(min_length=1, max_length=128)] = None,  # noqa: N803
               status: Annotated[ArtifactStatus | None, Query()] = None,
               limit: Annotated[int, Query(ge=1, le=1000, description="Page size")] = 100,
               continuation: Token = None,
               ) -> ArtifactPage:
-    found, token = bootstrap.container().letter_artifacts.page(
+    found, token = letters.page(
         access.tenant_id, access.one_school(), student_id=studentId, status=status, limit=limit,
         continuation=continuation)
     return ArtifactPage(items=[ArtifactView.of(a) for a in found], continuation_token=token)
@@ -87,9 +95,9 @@ def artifacts(access: Reader,
             description="The PDF, after checking it against the SHA-256 recorded when it was rendered: "
                         "409 (and an audit record) when the stored bytes were altered; 404 when the "
                         "letter has no PDF.")
-def artifact_pdf(access: Reader,
+def artifact_pdf(access: Reader, letters: Artifacts,
                  artifactId: Annotated[str, Path(min_length=1, max_length=64)]) -> Response:  # noqa: N803
-    artifact, data = bootstrap.container().letter_artifacts.pdf(
+    artifact, data = letters.pdf(
         access.principal, access.tenant_id, access.one_school(), artifactId, access.ensure_school)
     return Response(data, media_type="application/pdf",
                     headers={"ETag": f'"{artifact.content_hash}"',

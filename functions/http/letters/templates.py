@@ -35,7 +35,8 @@ from functions.http.letters.templates_models import (
 from functions.http.platform.routes import OUT
 from functions.http.shell.preconditions import IfMatchOptional, if_match_required
 from functions.http.shell.security import Access, require
-from services.letters.templates import Ref, etag_of
+from services.letters.previews import LetterPreviews
+from services.letters.templates import LetterTemplateAdmin, Ref, etag_of
 
 router = APIRouter(tags=["letters"])
 Reader = Annotated[Access, Depends(require(Permission.LETTERS_READ))]
@@ -45,6 +46,17 @@ Version = Annotated[int, Path(ge=1)]
 Language = Annotated[str, Query(min_length=2, max_length=20, pattern=LANGUAGE_PATTERN)]
 Override = Annotated[bool, Query(description="true: the override of the school named by schoolId")]
 IfMatch = IfMatchOptional
+
+
+def template_admin() -> LetterTemplateAdmin:
+    return bootstrap.composition().letters.template_admin
+
+
+def letter_previews() -> LetterPreviews:
+    return bootstrap.composition().letters.previews
+
+
+Admin = Annotated[LetterTemplateAdmin, Depends(template_admin)]
 
 
 def _ref(access: Access, key: str, language: str, override: bool, version: int | None = None) -> Ref:
@@ -62,10 +74,10 @@ def _answer(response: Response, template: LetterTemplate) -> TemplateView:
             description="Every version of the district's templates (shipped starters flagged "
                         "`starter`) and, with `schoolId`, that school's overrides; a district admin "
                         "without `schoolId` sees every school's overrides too.", **OUT)
-def list_templates(access: Reader, key: Annotated[str | None, Query(max_length=100)] = None,
+def list_templates(access: Reader, admin: Admin, key: Annotated[str | None, Query(max_length=100)] = None,
                    language: Annotated[str | None, Query(max_length=20)] = None,
                    status: Annotated[TemplateStatus | None, Query()] = None) -> TemplatePage:
-    found = bootstrap.container().letter_template_admin.visible(access.tenant_id, access.school_id)
+    found = admin.visible(access.tenant_id, access.school_id)
     wanted = [t for t in found if (key is None or t.key == key)
               and (language is None or t.language == language) and (status is None or t.status is status)]
     return TemplatePage(items=[TemplateSummary.of(t) for t in wanted])
@@ -73,11 +85,10 @@ def list_templates(access: Reader, key: Annotated[str | None, Query(max_length=1
 
 @router.get("/api/letters/templates/{key}/versions/{version}", response_model=TemplateView,
             summary="One version of a letter template", **OUT)
-def get_template(access: Reader, key: Key, version: Version, language: Language, response: Response,
-                 override: Override = False) -> TemplateView:
+def get_template(access: Reader, admin: Admin, key: Key, version: Version, language: Language,
+                 response: Response, override: Override = False) -> TemplateView:
     ref = _ref(access, key, language, override, version)
-    return _answer(response, bootstrap.container().letter_template_admin.get(
-        access.tenant_id, access.school_id, ref))
+    return _answer(response, admin.get(access.tenant_id, access.school_id, ref))
 
 
 @router.post("/api/letters/templates", response_model=TemplateView, status_code=201,
@@ -86,11 +97,10 @@ def get_template(access: Reader, key: Key, version: Version, language: Language,
                          "the school's override of a district key (a copy of the district's unless "
                          "body/mergeFields are given); refused (422, `lockScope`) where the district "
                          "locks the key. 409 when the template exists: edit it with PUT.", **OUT)
-def create_template(access: Manager, body: Annotated[TemplateCreate, Body()], response: Response,
-                    override: Override = False) -> TemplateView:
+def create_template(access: Manager, admin: Admin, body: Annotated[TemplateCreate, Body()],
+                    response: Response, override: Override = False) -> TemplateView:
     ref = _ref(access, body.key, body.language, override)
-    created = bootstrap.container().letter_template_admin.create(access.principal, access.tenant_id, ref,
-                                                                 body.changes())
+    created = admin.create(access.principal, access.tenant_id, ref, body.changes())
     response.headers["Location"] = (f"/api/letters/templates/{created.key}/versions/{created.version}"
                                     f"?language={created.language}")
     return _answer(response, created)
@@ -101,11 +111,11 @@ def create_template(access: Manager, body: Annotated[TemplateCreate, Body()], re
             description="Fields not sent keep the latest version's values. `If-Match` must carry "
                         "the latest version's ETag: 428 without it, 412 when another change came "
                         "first.", **OUT)
-def edit_template(access: Manager, key: Key, language: Language, body: Annotated[TemplateEdit, Body()],
-                  response: Response,
+def edit_template(access: Manager, admin: Admin, key: Key, language: Language,
+                  body: Annotated[TemplateEdit, Body()], response: Response,
                   if_match: Annotated[str, Depends(if_match_required("the ETag of the latest version"))],
                   override: Override = False) -> TemplateView:
-    edited = bootstrap.container().letter_template_admin.edit(
+    edited = admin.edit(
         access.principal, access.tenant_id, _ref(access, key, language, override), body.changes(), if_match)
     return _answer(response, edited)
 
@@ -114,9 +124,10 @@ def edit_template(access: Manager, key: Key, language: Language, body: Annotated
              summary="Approve a DRAFT version",
              description="Only a DRAFT; the approver must not be its last editor (422, `approvedBy`). "
                          "Approving an approved version again changes nothing.", **OUT)
-def approve_template(access: Manager, key: Key, version: Version, language: Language, response: Response,
-                     override: Override = False, if_match: IfMatch = None) -> TemplateView:
-    approved = bootstrap.container().letter_template_admin.approve(
+def approve_template(access: Manager, admin: Admin, key: Key, version: Version, language: Language,
+                     response: Response, override: Override = False,
+                     if_match: IfMatch = None) -> TemplateView:
+    approved = admin.approve(
         access.principal, access.tenant_id, _ref(access, key, language, override, version), if_match)
     return _answer(response, approved)
 
@@ -124,9 +135,9 @@ def approve_template(access: Manager, key: Key, version: Version, language: Lang
 @router.post("/api/letters/templates/{key}/versions/{version}/retire", response_model=TemplateView,
              summary="Retire a version",
              description="A retired version is never sent again (a shipped starter too).", **OUT)
-def retire_template(access: Manager, key: Key, version: Version, language: Language, response: Response,
-                    override: Override = False, if_match: IfMatch = None) -> TemplateView:
-    retired = bootstrap.container().letter_template_admin.retire(
+def retire_template(access: Manager, admin: Admin, key: Key, version: Version, language: Language,
+                    response: Response, override: Override = False, if_match: IfMatch = None) -> TemplateView:
+    retired = admin.retire(
         access.principal, access.tenant_id, _ref(access, key, language, override, version), if_match)
     return _answer(response, retired)
 
@@ -136,11 +147,12 @@ def retire_template(access: Manager, key: Key, version: Version, language: Langu
              description="Merged with `mergeData`, the letter `studentId`'s guardian would get (the "
                          "student needs an active intervention), or sample values; anything not "
                          "APPROVED is watermarked DRAFT. A missing merge field is 422 naming it.")
-def preview_template(access: Manager, key: Key, version: Version, language: Language,
+def preview_template(access: Manager, previews: Annotated[LetterPreviews, Depends(letter_previews)],
+                     key: Key, version: Version, language: Language,
                      request: Annotated[PreviewRequest | None, Body()] = None,
                      override: Override = False) -> Response:
     ask = request or PreviewRequest()
-    template, pdf = bootstrap.container().letter_previews.preview(
+    template, pdf = previews.preview(
         access.tenant_id, access.school_id, _ref(access, key, language, override, version),
         student_id=ask.student_id, merge_data=ask.merge_data)
     return Response(pdf.content, media_type="application/pdf",

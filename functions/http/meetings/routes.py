@@ -21,11 +21,19 @@ from functions.http.shell.params import IsoDate
 from functions.http.shell.preconditions import if_match_required
 from functions.http.shell.security import Access, require
 from services.meetings.ports import MeetingFilter
+from services.meetings.service import Meetings
 
 router = APIRouter(tags=["meetings"])
 Reader = Annotated[Access, Depends(require(Permission.MEETINGS_READ))]
 Writer = Annotated[Access, Depends(require(Permission.MEETINGS_WRITE))]
 MeetingId = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+def meetings_service() -> Meetings:
+    return bootstrap.composition().meetings.service
+
+
+MeetingsService = Annotated[Meetings, Depends(meetings_service)]
 
 
 def _view(response: Response, meeting: InterventionMeeting) -> MeetingView:
@@ -37,7 +45,7 @@ def _view(response: Response, meeting: InterventionMeeting) -> MeetingView:
 @router.get("/api/meetings", response_model=MeetingPage, summary="The school's meetings",
             description="Filtered by status (PROPOSED ones wait for staff to book them), student and the "
                         "days they start on (`from`/`to`, UTC, inclusive). Paged.", **OUT)
-def meetings(access: Reader, status: MeetingStatus | None = None,
+def meetings(access: Reader, service: MeetingsService, status: MeetingStatus | None = None,
              starts_from: Annotated[IsoDate | None, Query(alias="from")] = None,
              starts_to: Annotated[IsoDate | None, Query(alias="to")] = None,
              student_id: Annotated[str | None, Query(alias="studentId", min_length=1, max_length=128)] = None,
@@ -45,23 +53,24 @@ def meetings(access: Reader, status: MeetingStatus | None = None,
              continuation_token: Token = None,
              ) -> MeetingPage:
     where = MeetingFilter(status, starts_from, starts_to, student_id)
-    found, token = bootstrap.container().meetings.list(access.tenant_id, access.one_school(), where,
-                                                       limit=limit, continuation=continuation_token)
+    found, token = service.list(access.tenant_id, access.one_school(), where, limit=limit,
+                                continuation=continuation_token)
     return MeetingPage(items=[MeetingView.of(m) for m in found], continuation_token=token)
 
 
 @router.get("/api/meetings/{meetingId}", response_model=MeetingView, summary="A meeting", **OUT)
-def meeting(access: Reader, meetingId: MeetingId, response: Response) -> MeetingView:  # noqa: N803
-    found = bootstrap.container().meetings.get(access.tenant_id, access.one_school(), meetingId)
+def meeting(access: Reader, service: MeetingsService, meetingId: MeetingId,  # noqa: N803
+            response: Response) -> MeetingView:
+    found = service.get(access.tenant_id, access.one_school(), meetingId)
     return _view(response, found)
 
 
 @router.post("/api/meetings", response_model=MeetingView, status_code=201, summary="Schedule a meeting",
              description="Booking a meeting for an intervention on its MEETING stage approves the stage's "
                          "action. 422 names the field at fault.", **OUT)
-def schedule(access: Writer, body: MeetingBody, response: Response) -> MeetingView:
+def schedule(access: Writer, service: MeetingsService, body: MeetingBody, response: Response) -> MeetingView:
     school = access.one_school()
-    saved = bootstrap.container().meetings.schedule(
+    saved = service.schedule(
         access.principal, access.tenant_id, school, student_id=body.student_id, starts_at=body.starts_at,
         ends_at=body.ends_at, instance_id=body.instance_id, location=body.location, notes=body.notes,
         attendees=body.attendees.attendees() if body.attendees else None)
@@ -74,8 +83,9 @@ def schedule(access: Writer, body: MeetingBody, response: Response) -> MeetingVi
                         "carry the meeting's ETag: 428 without it, 412 when stale; 409 when the meeting's "
                         "status does not allow it (an outcome on a cancelled meeting, HELD before the "
                         "start).", **OUT)
-def change(access: Writer, meetingId: MeetingId, body: MeetingUpdate, response: Response,  # noqa: N803
+def change(access: Writer, service: MeetingsService, meetingId: MeetingId,  # noqa: N803
+           body: MeetingUpdate, response: Response,
            if_match: Annotated[str, Depends(if_match_required("the meeting's ETag"))]) -> MeetingView:
-    saved = bootstrap.container().meetings.change(access.principal, access.tenant_id, access.one_school(),
-                                                  meetingId, if_match, body.change())
+    saved = service.change(access.principal, access.tenant_id, access.one_school(), meetingId, if_match,
+                           body.change())
     return _view(response, saved)

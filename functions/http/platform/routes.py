@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict
 
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict
@@ -15,10 +15,26 @@ from domain.platform.audit import AuditRecord
 from domain.platform.jobs import JobRun
 from functions.http.shell.params import IsoDateTime
 from functions.http.shell.security import Access, require
+from services.platform.audit import AuditLog
+from services.platform.jobs import JobRuns
 
 router = APIRouter(tags=["platform"])
+
+
+class Out(TypedDict):
+    response_model_by_alias: bool
+
+
 # every route answers in camelCase (the models' aliases), whatever it returns
-OUT: dict[str, bool] = {"response_model_by_alias": True}
+OUT: Out = {"response_model_by_alias": True}
+
+
+def audit_log() -> AuditLog:
+    return bootstrap.composition().platform.audit
+
+
+def job_runs() -> JobRuns:
+    return bootstrap.composition().platform.jobs
 
 
 class ApiModel(BaseModel):
@@ -98,10 +114,11 @@ def me(access: Annotated[Access, Depends(require(Permission.PROFILE_READ, school
 @router.get("/api/audit", response_model=AuditPage, response_model_by_alias=True,
             summary="Audit log, newest first")
 def audit(access: Annotated[Access, Depends(require(Permission.AUDIT_READ))],
+          log: Annotated[AuditLog, Depends(audit_log)],
           since: IsoDateTime | None = None, until: IsoDateTime | None = None,
           entityId: Annotated[str | None, Query(max_length=128)] = None,  # noqa: N803
           limit: Limit = 50, continuation: Token = None) -> AuditPage:
-    items, token = bootstrap.container().audit.list(
+    items, token = log.list(
         access.tenant_id, school_ids=access.school_filter(), since=since, until=until,
         entity_id=entityId, limit=limit, continuation=continuation)
     return AuditPage(items=[AuditView.of(r) for r in items], continuation_token=token)
@@ -110,10 +127,11 @@ def audit(access: Annotated[Access, Depends(require(Permission.AUDIT_READ))],
 @router.get("/api/jobs", response_model=JobPage, response_model_by_alias=True,
             summary="Job runs (nightly normalization, rule evaluation, relays)")
 def jobs(access: Annotated[Access, Depends(require(Permission.JOBS_READ))],
+         recorder: Annotated[JobRuns, Depends(job_runs)],
          kind: Annotated[str | None, Query(max_length=64)] = None,
          limit: Limit = 50, continuation: Token = None) -> JobPage:
     # job scopes start with the school id: the query keeps a caller to the schools it covers
-    runs, token = bootstrap.container().jobs.list(
+    runs, token = recorder.list(
         access.tenant_id, kind=kind, school_ids=access.school_filter(), limit=limit,
         continuation=continuation)
     return JobPage(items=[JobRunView.of(r) for r in runs], continuation_token=token)

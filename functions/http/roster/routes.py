@@ -34,6 +34,7 @@ from functions.http.roster.models import (
     StudentView,
 )
 from functions.http.shell.security import Access, require
+from services.roster.service import RosterService
 
 router = APIRouter(tags=["reference data"])
 
@@ -43,21 +44,29 @@ StudentIdPath = Annotated[str, Path(min_length=1, max_length=128)]
 Limit = Annotated[int, Query(ge=1, le=1000, description="Page size")]
 
 
+def roster_service() -> RosterService:
+    return bootstrap.composition().roster.service
+
+
+Roster = Annotated[RosterService, Depends(roster_service)]
+
+
 # --- schools ---------------------------------------------------------------------------------------
 
 @router.get("/api/schools", response_model=SchoolPage, summary="The caller's schools", **OUT)
 def list_schools(access: Annotated[Access, Depends(require(Permission.SCHOOL_READ, school=False))],
-                 ) -> SchoolPage:
+                 roster: Roster) -> SchoolPage:
     allowed = None if access.principal.tenant_wide else access.principal.school_ids
-    schools = bootstrap.container().roster.list_schools(access.tenant_id, allowed)
+    schools = roster.list_schools(access.tenant_id, allowed)
     return SchoolPage(items=[SchoolView.of(s) for s in schools])
 
 
 @router.get("/api/schools/{schoolId}", response_model=SchoolView, summary="One school", **OUT)
 def get_school(access: Annotated[Access, Depends(require(Permission.SCHOOL_READ, school=False))],
+               roster: Roster,
                schoolId: SchoolIdPath) -> SchoolView:  # noqa: N803 - API name
     access.ensure_school(schoolId)
-    return SchoolView.of(bootstrap.container().roster.get_school(access.tenant_id, schoolId))
+    return SchoolView.of(roster.get_school(access.tenant_id, schoolId))
 
 
 @router.put("/api/schools/{schoolId}", response_model=SchoolView, summary="Add or update a school",
@@ -65,10 +74,11 @@ def get_school(access: Annotated[Access, Depends(require(Permission.SCHOOL_READ,
                         "201 when created, 200 when updated. The jurisdiction cannot change.",
             responses={201: {"model": SchoolView}}, **OUT)
 def put_school(access: Annotated[Access, Depends(require(Permission.SCHOOL_MANAGE, school=False))],
+               roster: Roster,
                schoolId: SchoolIdPath, body: SchoolBody, response: Response) -> SchoolView:  # noqa: N803
     access.ensure_school(schoolId)
     school = School(tenant_id=access.tenant_id, school_id=schoolId, **body.model_dump())
-    saved, created = bootstrap.container().roster.put_school(access.principal, school)
+    saved, created = roster.put_school(access.principal, school)
     response.status_code = 201 if created else 200
     return SchoolView.of(saved)
 
@@ -78,16 +88,17 @@ def put_school(access: Annotated[Access, Depends(require(Permission.SCHOOL_MANAG
 @router.put("/api/calendars/{schoolYear}", response_model=CalendarView,
             summary="Set a school year's calendar (terms, holidays, closures)", **OUT)
 def put_calendar(access: Annotated[Access, Depends(require(Permission.SCHOOL_MANAGE))],
+                 roster: Roster,
                  schoolYear: SchoolYearPath, body: CalendarBody) -> CalendarView:  # noqa: N803
     calendar = calendar_from_body(schoolYear, body.model_dump(mode="json", by_alias=True))
-    saved = bootstrap.container().roster.put_calendar(access.principal, access.tenant_id,
-                                                      access.one_school(), calendar)
+    saved = roster.put_calendar(access.principal, access.tenant_id, access.one_school(), calendar)
     return CalendarView.of(saved)
 
 
 @router.get("/api/calendars", response_model=CalendarPage, summary="The school's years", **OUT)
-def list_calendars(access: Annotated[Access, Depends(require(Permission.SCHOOL_READ))]) -> CalendarPage:
-    calendars = bootstrap.container().roster.list_calendars(access.tenant_id, access.one_school())
+def list_calendars(access: Annotated[Access, Depends(require(Permission.SCHOOL_READ))],
+                   roster: Roster) -> CalendarPage:
+    calendars = roster.list_calendars(access.tenant_id, access.one_school())
     return CalendarPage(items=[CalendarSummary(school_year=c.school_year, start=c.start, end=c.end,
                                                school_days=len(c.school_days)) for c in calendars])
 
@@ -95,9 +106,9 @@ def list_calendars(access: Annotated[Access, Depends(require(Permission.SCHOOL_R
 @router.get("/api/calendars/{schoolYear}", response_model=CalendarView, summary="One year's calendar",
             **OUT)
 def get_calendar(access: Annotated[Access, Depends(require(Permission.SCHOOL_READ))],
+                 roster: Roster,
                  schoolYear: SchoolYearPath) -> CalendarView:  # noqa: N803
-    calendar = bootstrap.container().roster.get_calendar(access.tenant_id, access.one_school(),
-                                                         check_school_year(schoolYear))
+    calendar = roster.get_calendar(access.tenant_id, access.one_school(), check_school_year(schoolYear))
     return CalendarView.of(calendar)
 
 
@@ -106,8 +117,9 @@ def get_calendar(access: Annotated[Access, Depends(require(Permission.SCHOOL_REA
 @router.put("/api/code-mappings", response_model=CodeMappingView,
             summary="Map SIS-local codes onto the jurisdiction's codes (replaces the mapping)", **OUT)
 def put_code_mappings(access: Annotated[Access, Depends(require(Permission.SCHOOL_MANAGE))],
+                      roster: Roster,
                       body: CodeMappingBody) -> CodeMappingView:
-    jurisdiction, mappings = bootstrap.container().roster.put_code_mapping(
+    jurisdiction, mappings = roster.put_code_mapping(
         access.principal, access.tenant_id, access.one_school(), body.mappings)
     return CodeMappingView(jurisdiction=jurisdiction, mappings=mappings)
 
@@ -115,8 +127,8 @@ def put_code_mappings(access: Annotated[Access, Depends(require(Permission.SCHOO
 @router.get("/api/code-mappings", response_model=CodeMappingView, summary="The school's code mapping",
             **OUT)
 def get_code_mappings(access: Annotated[Access, Depends(require(Permission.SCHOOL_READ))],
-                      ) -> CodeMappingView:
-    mappings = bootstrap.container().roster.get_code_mapping(access.tenant_id, access.one_school())
+                      roster: Roster) -> CodeMappingView:
+    mappings = roster.get_code_mapping(access.tenant_id, access.one_school())
     return CodeMappingView(mappings=mappings)
 
 
@@ -128,18 +140,19 @@ def get_code_mappings(access: Annotated[Access, Depends(require(Permission.SCHOO
                          "their index, id and field, the rest are stored. Re-import updates in "
                          "place; students absent from an import are kept.", **OUT)
 def import_roster(access: Annotated[Access, Depends(require(Permission.ROSTER_WRITE))],
+                  roster: Roster,
                   payload: Annotated[dict[str, Any], Body(description="{data: [student...], meta}")],
                   ) -> ImportView:
-    result = bootstrap.container().roster.import_students(access.principal, access.tenant_id,
-                                                          access.one_school(), payload)
+    result = roster.import_students(access.principal, access.tenant_id, access.one_school(), payload)
     return ImportView.of(result)
 
 
 @router.get("/api/students", response_model=StudentPage, summary="The school's students, paged", **OUT)
 def list_students(access: Annotated[Access, Depends(require(Permission.ATTENDANCE_READ))],
+                  roster: Roster,
                   yearGroup: Annotated[str | None, Query(max_length=32)] = None,  # noqa: N803
                   limit: Limit = 100, continuation: Token = None) -> StudentPage:
-    students, token = bootstrap.container().roster.students(
+    students, token = roster.students(
         access.tenant_id, access.one_school(), year_group=yearGroup, limit=limit, continuation=continuation)
     return StudentPage(items=[StudentView.of(s) for s in students], continuation_token=token)
 
@@ -147,7 +160,8 @@ def list_students(access: Annotated[Access, Depends(require(Permission.ATTENDANC
 @router.get("/api/students/{studentId}", response_model=StudentDetailView,
             summary="A student with guardians and relationships", **OUT)
 def get_student(access: Annotated[Access, Depends(require(Permission.ATTENDANCE_READ))],
+                roster: Roster,
                 studentId: StudentIdPath) -> StudentDetailView:  # noqa: N803
-    detail = bootstrap.container().roster.student(access.tenant_id, access.one_school(), studentId)
+    detail = roster.student(access.tenant_id, access.one_school(), studentId)
     return StudentDetailView(**StudentView.of(detail.student).model_dump(),
                              guardians=[GuardianView.of(link, g) for link, g in detail.guardians])

@@ -28,10 +28,24 @@ from functions.http.rules.models import (
 from functions.http.shell.params import IsoDate
 from functions.http.shell.preconditions import if_match_required
 from functions.http.shell.security import Access, require
+from services.rules.preview import RulePreviews
+from services.rules.service import RuleSets
 
 router = APIRouter(tags=["interventions"])
 RuleSetId = Annotated[str, Path(min_length=1, max_length=100)]
 RuleSetBody = Annotated[dict[str, Any], Body()]
+
+
+def rule_sets() -> RuleSets:
+    return bootstrap.composition().rules.rule_sets
+
+
+def rule_previews() -> RulePreviews:
+    return bootstrap.composition().rules.previews
+
+
+RuleSetsService = Annotated[RuleSets, Depends(rule_sets)]
+Previews = Annotated[RulePreviews, Depends(rule_previews)]
 
 
 def _answer(response: Response, rule_set: InterventionRuleSet, etag: str | None) -> dict[str, Any]:
@@ -43,8 +57,9 @@ def _answer(response: Response, rule_set: InterventionRuleSet, etag: str | None)
 @router.get("/api/interventions/rules", response_model=RuleSetPage, summary="Rule sets",
             description="The newest version of the tenant's rule sets and, with `schoolId`, that "
                         "school's own; a district admin without `schoolId` sees every school's.", **OUT)
-def list_rules(access: Annotated[Access, Depends(require(Permission.INTERVENTIONS_READ))]) -> RuleSetPage:
-    found = bootstrap.container().rule_sets.list(access.tenant_id, access.school_id)
+def list_rules(access: Annotated[Access, Depends(require(Permission.INTERVENTIONS_READ))],
+               rules: RuleSetsService) -> RuleSetPage:
+    found = rules.list(access.tenant_id, access.school_id)
     return RuleSetPage(items=[rule_set.to_json() for rule_set, _ in found])
 
 
@@ -54,9 +69,8 @@ def list_rules(access: Annotated[Access, Depends(require(Permission.INTERVENTION
                          "the tenant's (district admins). Answers with the `ETag` to edit it with.",
              openapi_extra={"requestBody": RULE_SET_BODY})
 def create_rule_set(access: Annotated[Access, Depends(require(Permission.RULES_MANAGE))],
-                    body: RuleSetBody, response: Response) -> dict[str, Any]:
-    rule_set, etag = bootstrap.container().rule_sets.create(access.principal, access.tenant_id,
-                                                           access.school_id, body)
+                    rules: RuleSetsService, body: RuleSetBody, response: Response) -> dict[str, Any]:
+    rule_set, etag = rules.create(access.principal, access.tenant_id, access.school_id, body)
     response.headers["Location"] = f"/api/interventions/rules/{rule_set.id}"
     return _answer(response, rule_set, etag)
 
@@ -66,9 +80,10 @@ def create_rule_set(access: Annotated[Access, Depends(require(Permission.RULES_M
              description="`ENG`, `IE` or `US-CA`, for the tenant or (with `schoolId`) one school. "
                          "Installing it again returns the installed rule set (200), never a copy.")
 def install_preset(access: Annotated[Access, Depends(require(Permission.RULES_MANAGE))],
+                   rules: RuleSetsService,
                    jurisdiction: Annotated[str, Path(min_length=1, max_length=10)],
                    response: Response) -> dict[str, Any]:
-    (rule_set, etag), created = bootstrap.container().rule_sets.install_preset(
+    (rule_set, etag), created = rules.install_preset(
         access.principal, access.tenant_id, access.school_id, jurisdiction)
     response.status_code = 201 if created else 200
     return _answer(response, rule_set, etag)
@@ -81,12 +96,11 @@ def install_preset(access: Annotated[Access, Depends(require(Permission.RULES_MA
                          "Reads the year's summaries one month partition at a time.",
              openapi_extra={"requestBody": RULE_SET_BODY}, **OUT)
 async def preview(access: Annotated[Access, Depends(require(Permission.RULES_MANAGE))],
-                  body: RuleSetBody,
+                  previews: Previews, body: RuleSetBody,
                   day: Annotated[IsoDate | None, Query(alias="date")] = None) -> PreviewView:
     school_id = access.one_school()
     # a school year of rows: storage reads and simulation off the event loop
-    result = await run_in_threadpool(bootstrap.container().rule_previews.impact, access.tenant_id,
-                                     school_id, body, day)
+    result = await run_in_threadpool(previews.impact, access.tenant_id, school_id, body, day)
     draft, impact = result.draft
     return PreviewView(date=result.today, students=impact.students, draft=ImpactView.of(draft, impact),
                        active=[ImpactView.of(r, i) for r, i in result.active])
@@ -96,9 +110,9 @@ async def preview(access: Annotated[Access, Depends(require(Permission.RULES_MAN
             description="With `version`, that version (older versions stay readable: interventions "
                         "keep the version they started under). The `ETag` comes with the newest.")
 def get_rule_set(access: Annotated[Access, Depends(require(Permission.INTERVENTIONS_READ, school=False))],
-                 id: RuleSetId, response: Response,  # noqa: A002 - the API's name
+                 rules: RuleSetsService, id: RuleSetId, response: Response,  # noqa: A002 - the API's name
                  version: Annotated[int | None, Query(ge=1)] = None) -> dict[str, Any]:
-    rule_set, etag = bootstrap.container().rule_sets.get(access.principal, access.tenant_id, id, version)
+    rule_set, etag = rules.get(access.principal, access.tenant_id, id, version)
     return _answer(response, rule_set, etag)
 
 
@@ -107,32 +121,31 @@ def get_rule_set(access: Annotated[Access, Depends(require(Permission.INTERVENTI
                         "when another change came first. Answers with the new version and its ETag.",
             openapi_extra={"requestBody": RULE_SET_BODY})
 def edit_rule_set(access: Annotated[Access, Depends(require(Permission.RULES_MANAGE, school=False))],
-                  id: RuleSetId, body: RuleSetBody, response: Response,  # noqa: A002
+                  rules: RuleSetsService, id: RuleSetId, body: RuleSetBody, response: Response,  # noqa: A002
                   if_match: Annotated[str, Depends(if_match_required("the ETag of the version you edited"))],
                   ) -> dict[str, Any]:
-    rule_set, etag = bootstrap.container().rule_sets.edit(access.principal, access.tenant_id, id, body,
-                                                         if_match)
+    rule_set, etag = rules.edit(access.principal, access.tenant_id, id, body, if_match)
     return _answer(response, rule_set, etag)
 
 
-def _set_active(access: Access, rule_set_id: str, active: bool, response: Response) -> dict[str, Any]:
-    rule_set, etag = bootstrap.container().rule_sets.set_active(access.principal, access.tenant_id,
-                                                               rule_set_id, active)
+def _set_active(access: Access, rules: RuleSets, rule_set_id: str, active: bool,
+                response: Response) -> dict[str, Any]:
+    rule_set, etag = rules.set_active(access.principal, access.tenant_id, rule_set_id, active)
     return _answer(response, rule_set, etag)
 
 
 @router.post("/api/interventions/rules/{id}/activate", summary="Activate a rule set",
              description="The nightly run starts new interventions only under active rule sets.")
 def activate(access: Annotated[Access, Depends(require(Permission.RULES_MANAGE, school=False))],
-             id: RuleSetId, response: Response) -> dict[str, Any]:  # noqa: A002
-    return _set_active(access, id, True, response)
+             rules: RuleSetsService, id: RuleSetId, response: Response) -> dict[str, Any]:  # noqa: A002
+    return _set_active(access, rules, id, True, response)
 
 
 @router.post("/api/interventions/rules/{id}/deactivate", summary="Deactivate a rule set",
              description="No new interventions start under it; running ones keep their version.")
 def deactivate(access: Annotated[Access, Depends(require(Permission.RULES_MANAGE, school=False))],
-               id: RuleSetId, response: Response) -> dict[str, Any]:  # noqa: A002
-    return _set_active(access, id, False, response)
+               rules: RuleSetsService, id: RuleSetId, response: Response) -> dict[str, Any]:  # noqa: A002
+    return _set_active(access, rules, id, False, response)
 
 
 @router.post("/api/interventions/simulate", response_model=SimulationView,
@@ -143,9 +156,8 @@ def deactivate(access: Annotated[Access, Depends(require(Permission.RULES_MANAGE
                          "under every active rule set of the school: the support ladder and each "
                          "statutory track, every entry naming its track.", **OUT)
 async def simulate(access: Annotated[Access, Depends(require(Permission.INTERVENTIONS_READ))],
-                   request: SimulateRequest) -> SimulationView:
+                   previews: Previews, request: SimulateRequest) -> SimulationView:
     school_id = access.one_school()
-    previews = bootstrap.container().rule_previews
     if request.rule_set_id is None and request.draft is None:
         found = await run_in_threadpool(lambda: previews.simulate_tracks(
             access.tenant_id, school_id, request.student_id, until=request.until))

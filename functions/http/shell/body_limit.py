@@ -20,7 +20,8 @@ LARGE_BODIES = {("POST", "/api/attendance/marks"): "max_marks_body_bytes",
 
 
 def limit_for(method: str, path: str) -> int:
-    settings = bootstrap.container().settings
+    # read per request: a test or devhost may install another composition with other caps
+    settings = bootstrap.composition().platform.settings
     field = LARGE_BODIES.get((method, path.rstrip("/") or "/"))
     return int(getattr(settings, field)) if field else settings.max_body_bytes
 

@@ -133,7 +133,7 @@ def _response(status: int, description: str | None) -> dict[str, Any]:
 def complete(doc: dict[str, Any], routes: list[APIRoute]) -> dict[str, Any]:
     """Add every operation's error answers (in place) and the Problem schema."""
     for route in routes:
-        for method in route.methods - {"HEAD", "OPTIONS"}:
+        for method in (route.methods or set()) - {"HEAD", "OPTIONS"}:
             operation = doc["paths"].get(route.path_format, {}).get(method.lower())
             if operation is None:  # include_in_schema=False
                 continue

@@ -19,6 +19,7 @@ import bootstrap
 from domain.platform.access import Principal
 from domain.platform.errors import DomainError
 from functions.http.shell import problems
+from services.platform.rate_limits import CallerLimiter
 
 
 class RateLimited(DomainError):
@@ -31,9 +32,12 @@ class RateLimited(DomainError):
         self.retry_after = retry_after
 
 
-def check(principal: Principal) -> None:
+def caller_limiter() -> CallerLimiter:
+    return bootstrap.composition().platform.rate_limiter
+
+
+def check(limiter: CallerLimiter, principal: Principal) -> None:
     """Spend one request of the caller's allowance; RateLimited (429) when it is used up."""
-    limiter = bootstrap.container().rate_limiter
     wait = limiter.acquire(f"{principal.tenant_id}|{principal.subject}")
     if wait is not None:
         raise RateLimited(wait, limiter.per_minute)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, Query
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -13,17 +13,30 @@ import bootstrap
 from domain.platform.access import Permission, Principal, authorize
 from domain.platform.errors import NotFound, Unauthenticated, ValidationFailed
 from functions.http.shell import rate_limit
+from services.platform.rate_limits import CallerLimiter
 
 _bearer = HTTPBearer(auto_error=False, description="A JWT from Entra ID (or `make token` locally)")
 
 
+class TokenValidator(Protocol):
+    """adapters.identity.TokenValidator: raises Unauthenticated for a token it does not accept."""
+
+    def validate(self, token: str) -> Principal: ...
+
+
+def token_validator() -> TokenValidator:
+    return bootstrap.composition().platform.token_validator
+
+
 def authenticate(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    tokens: Annotated[TokenValidator, Depends(token_validator)],
+    limiter: Annotated[CallerLimiter, Depends(rate_limit.caller_limiter)],
 ) -> Principal:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated("a bearer token is required")
-    principal = bootstrap.container().token_validator.validate(credentials.credentials)
-    rate_limit.check(principal)  # 429 once the caller's allowance is spent
+    principal = tokens.validate(credentials.credentials)
+    rate_limit.check(limiter, principal)  # 429 once the caller's allowance is spent
     return principal
 
 
