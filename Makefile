@@ -8,7 +8,7 @@ PYTEST_WORKERS ?= 2
 export PYTHONPATH := $(CURDIR)
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup run test test-fast lint token nightly serve clean
+.PHONY: help setup run test test-fast check lint token nightly serve clean
 
 help:
 	@echo "make run      start Azurite, load the demo district, run the nightly job, serve the API on :7071"
@@ -17,6 +17,7 @@ help:
 	@echo "make nightly  fire the nightly job as of DATE=YYYY-MM-DD (starts Azurite if needed)"
 	@echo "make bench    the benchmarks (figures in docs/benchmarks.md)"
 	@echo "make lint     ruff"
+	@echo "make check    ruff, mypy and the import contracts (part of make test)"
 
 $(STAMPS):
 	@mkdir -p $(STAMPS)
@@ -41,8 +42,14 @@ run: setup
 serve: setup
 	$(BIN)/python -m devhost serve
 
-test: setup $(CHECKOV)
+test: setup $(CHECKOV) check
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) -q
+
+# the static checks: ruff (style, complexity), mypy (strict on domain/), the import contracts
+check: setup
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 test-fast: setup
 	$(BIN)/python -m pytest -q tests/unit
