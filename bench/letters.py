@@ -15,7 +15,6 @@ otherwise. A letter's merge data differ per letter (name, numbers), as in a real
 from __future__ import annotations
 
 import argparse
-import hashlib
 import io
 import sys
 from datetime import date
@@ -29,6 +28,7 @@ from domain.letters.artifacts import snapshot_data, snapshot_json
 from domain.letters.merge import with_chart
 from domain.letters.render import render_html
 from domain.letters.starters import starter_templates
+from domain.platform.hashing import sha256_hex
 
 KEY = "eng-attendance-letter-1"
 MONTHS = ["September", "October", "November", "December", "January", "February", "March", "April",
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
 
     def reportlab_path(snapshot: str) -> tuple[bytes, str]:
         content = draw_letter(snapshot_data(snapshot, dates), title=f"{template.key} v{template.version}")
-        return content, hashlib.sha256(content).hexdigest()
+        return content, sha256_hex(content)
 
     first = merge_data(0)
     sides = {"xhtml2pdf": xhtml2pdf_path, "reportlab": reportlab_path}

@@ -72,8 +72,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         container.ensure_storage()
         return _run(host, args)
-    except ServiceRequestError as exc:
-        print(f"cannot reach storage ({type(exc).__name__}): is Azurite running?", file=sys.stderr)
+    except (ServiceRequestError, ConnectionError) as exc:
+        # the storage adapters raise ConnectionError from the SDK's error (adapters/storage/errors.py)
+        cause = exc if isinstance(exc, ServiceRequestError) else exc.__cause__
+        if not isinstance(cause, ServiceRequestError):
+            raise
+        print(f"cannot reach storage ({type(cause).__name__}): is Azurite running?", file=sys.stderr)
         return 2
     except TimeoutError as exc:
         print(f"drain: {exc}", file=sys.stderr)

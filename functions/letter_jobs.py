@@ -10,7 +10,7 @@ import azure.functions as func
 
 import bootstrap
 from services.interventions.effects import LETTER_JOBS_QUEUE
-from services.letters.render import LetterJob
+from services.letters.job import LetterJob
 from services.platform.context import correlation
 
 bp = func.Blueprint()

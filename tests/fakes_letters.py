@@ -18,7 +18,8 @@ from domain.letters.artifacts import LetterArtifact
 from domain.platform.errors import AlreadyExists, ConcurrencyError, NotFound
 from domain.roster.schools import Guardian, Jurisdiction, School, Student, StudentGuardian
 from domain.rules.ruleset import StageType
-from services.letters.render import LetterJob, LetterRenderer
+from services.letters.job import LetterJob
+from services.letters.render import LetterRenderer
 from services.letters.translation import TranslationDrafts
 from services.meetings.invitations import MeetingLookup
 from services.platform.audit import AuditLog

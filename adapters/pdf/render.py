@@ -16,7 +16,6 @@ glyphs against python-bidi as an independent reference.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import threading
 from dataclasses import dataclass
@@ -24,6 +23,8 @@ from pathlib import Path
 
 from reportlab import rl_config
 from xhtml2pdf import pisa
+
+from domain.platform.hashing import sha256_hex
 
 FONT_DIR = Path(__file__).resolve().parents[2] / "assets" / "fonts"
 REGULAR = FONT_DIR / "DejaVuSans.ttf"
@@ -41,10 +42,6 @@ class PdfRenderError(RuntimeError):
 class RenderedPdf:
     content: bytes
     sha256: str
-
-
-def sha256_hex(content: bytes) -> str:
-    return hashlib.sha256(content).hexdigest()
 
 
 def _font_css() -> str:

@@ -4,29 +4,30 @@
 the same bytes gets the stored blob back, different bytes under the same path are refused.
 `put_mutable` is for blobs that are rebuilt (daily print batches); they are hashed too.
 No azure exception leaves this module: they become domain errors, or ConnectionError when
-the service itself failed (retry later).
+the service itself failed (retry later), as adapters/storage/errors.py translates them.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import Any
 
 from azure.core import MatchConditions
-from azure.core.exceptions import (
-    AzureError,
-    HttpResponseError,
-    ResourceExistsError,
-    ResourceModifiedError,
-    ResourceNotFoundError,
-)
 from azure.storage.blob import BlobClient, BlobServiceClient, ContentSettings
 
-from domain.platform.errors import AlreadyExists, ConcurrencyError, IntegrityError, NotFound, ValidationFailed
+from adapters.storage.errors import Wording, translated
+from domain.platform.errors import AlreadyExists, IntegrityError, ValidationFailed
+from domain.platform.hashing import sha256_hex
 
 HASH_KEY = "sha256"
+# domain errors can reach API callers: they never name the container or the blob's path
+# (tenant, school and ids); the infrastructure failure (ConnectionError) is logged, not shown
+BLOBS = Wording("blob storage", not_found="the stored file was not found",
+                exists="the stored file exists already",
+                changed="the stored file changed since it was read",
+                refused="storage refused the file ({code})")
 
 
 @dataclass(frozen=True)
@@ -38,10 +39,6 @@ class StoredBlob:
     etag: str
 
 
-def sha256_hex(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 class BlobStore:
     """Hashed blobs on one account. Raises domain errors (see the module docstring)."""
 
@@ -49,12 +46,8 @@ class BlobStore:
         self._service = service
 
     def ensure_container(self, name: str) -> None:
-        try:
+        with suppress(AlreadyExists), translated(BLOBS, f"container {name!r}"):
             self._service.create_container(name)
-        except ResourceExistsError:
-            pass
-        except AzureError as exc:
-            _raise(exc, f"container {name!r}")
 
     def put(self, container: str, path: str, data: bytes, *, content_type: str,
             metadata: dict[str, str] | None = None) -> StoredBlob:
@@ -63,15 +56,14 @@ class BlobStore:
         digest = sha256_hex(data)
         blob = self._blob(container, path)
         try:
-            result = blob.upload_blob(data, overwrite=False, metadata=_metadata(metadata, digest),
-                                      content_settings=ContentSettings(content_type=content_type))
-        except ResourceExistsError:
+            with translated(BLOBS, f"{container}/{path}"):
+                result = blob.upload_blob(data, overwrite=False, metadata=_metadata(metadata, digest),
+                                          content_settings=ContentSettings(content_type=content_type))
+        except AlreadyExists:
             existing = self._info(blob)
             if existing.sha256 != digest:
                 raise AlreadyExists("the stored file exists with different content") from None
             return existing
-        except AzureError as exc:
-            _raise(exc, f"{container}/{path}")
         return StoredBlob(container, path, digest, len(data), str(result["etag"]))
 
     def put_mutable(self, container: str, path: str, data: bytes, *, content_type: str,
@@ -81,22 +73,18 @@ class BlobStore:
         digest = sha256_hex(data)
         condition: dict[str, Any] = (
             {"etag": etag, "match_condition": MatchConditions.IfNotModified} if etag else {})
-        try:
+        with translated(BLOBS, f"{container}/{path}"):
             result = self._blob(container, path).upload_blob(
                 data, overwrite=True, metadata=_metadata(metadata, digest),
                 content_settings=ContentSettings(content_type=content_type), **condition)
-        except AzureError as exc:
-            _raise(exc, f"{container}/{path}")
         return StoredBlob(container, path, digest, len(data), str(result["etag"]))
 
     def get(self, container: str, path: str) -> bytes:
         """The verified bytes. NotFound; IntegrityError when the hash is missing or differs."""
-        try:
+        with translated(BLOBS, f"{container}/{path}"):
             # content and metadata come from one response, so they describe the same version
             download = self._blob(container, path).download_blob()
             data = download.readall()
-        except AzureError as exc:
-            _raise(exc, f"{container}/{path}")
         expected = (download.properties.metadata or {}).get(HASH_KEY)
         if not expected:
             raise IntegrityError(f"the stored file has no recorded {HASH_KEY}")
@@ -112,27 +100,21 @@ class BlobStore:
         return info
 
     def exists(self, container: str, path: str) -> bool:
-        try:
+        with translated(BLOBS, f"{container}/{path}"):
             return bool(self._blob(container, path).exists())
-        except AzureError as exc:
-            _raise(exc, f"{container}/{path}")
 
     def list_paths(self, container: str, prefix: str = "") -> Iterator[str]:
         """Blob names under `prefix`, in name order, fetched a page at a time. NotFound."""
-        try:
+        with translated(BLOBS, f"container {container!r}"):
             yield from self._service.get_container_client(container).list_blob_names(
                 name_starts_with=prefix or None)
-        except AzureError as exc:
-            _raise(exc, f"container {container!r}")
 
     def _blob(self, container: str, path: str) -> BlobClient:
         return self._service.get_blob_client(container, path)
 
     def _info(self, blob: BlobClient) -> StoredBlob:
-        try:
+        with translated(BLOBS, f"{blob.container_name}/{blob.blob_name}"):
             props = blob.get_blob_properties()
-        except AzureError as exc:
-            _raise(exc, f"{blob.container_name}/{blob.blob_name}")
         return StoredBlob(blob.container_name, blob.blob_name, (props.metadata or {}).get(HASH_KEY, ""),
                           int(props.size), str(props.etag))
 
@@ -145,21 +127,3 @@ def _metadata(metadata: dict[str, str] | None, digest: str) -> dict[str, str]:
         if not (value.isascii() and value.isprintable()):
             raise ValidationFailed(f"metadata {name!r} must be printable ASCII", field="metadata")
     return {**(metadata or {}), HASH_KEY: digest}
-
-
-def _raise(exc: AzureError, what: str) -> NoReturn:
-    # domain errors can reach API callers: they never name the container or the blob's path
-    # (tenant, school and ids); the infrastructure failure below is logged, not shown
-    if isinstance(exc, ResourceNotFoundError):
-        raise NotFound("the stored file was not found") from exc
-    if isinstance(exc, ResourceExistsError):
-        raise AlreadyExists("the stored file exists already") from exc
-    if isinstance(exc, ResourceModifiedError):
-        raise ConcurrencyError("the stored file changed since it was read") from exc
-    if isinstance(exc, HttpResponseError) and exc.status_code in (400, 413):
-        # the SDK sets error_code on the errors it raises; its type annotations do not declare it
-        code = getattr(exc.error_code, "value", exc.error_code)  # type: ignore[attr-defined]
-        raise ValidationFailed(f"storage refused the file ({code})") from exc
-    # 5xx, network, auth: not the caller's input; let the trigger fail and be retried
-    status = getattr(exc, "status_code", None) or type(exc).__name__
-    raise ConnectionError(f"{what}: blob storage failed ({status})") from exc

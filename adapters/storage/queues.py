@@ -10,7 +10,7 @@ moves, unchanged, to `<queue>-poison`. The host does this in Azure; `move_to_poi
 step for the devhost. Handlers must be idempotent: delivery is at least once.
 
 No azure exception leaves this module: they become domain errors, or ConnectionError when the
-service itself failed.
+service itself failed, as adapters/storage/errors.py translates them.
 """
 
 from __future__ import annotations
@@ -19,17 +19,18 @@ import base64
 import binascii
 import json
 from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NoReturn
+from typing import Any
 
 import azure.functions.queue as func_queue
-from azure.core.exceptions import AzureError, HttpResponseError, ResourceExistsError, ResourceNotFoundError
 from azure.storage.queue import QueueClient, QueueMessage, QueueServiceClient, TextBase64EncodePolicy
 from pydantic import BaseModel
 from pydantic_core import to_json
 
-from domain.platform.errors import ConcurrencyError, NotFound, ValidationFailed
+from adapters.storage.errors import Wording, translated
+from domain.platform.errors import AlreadyExists, NotFound, ValidationFailed
 
 MAX_DEQUEUE_COUNT = 5
 POISON_SUFFIX = "-poison"
@@ -39,6 +40,9 @@ MAX_WIRE_CHARS = 64 * 1024
 MAX_QUEUE_NAME = 63 - len(POISON_SUFFIX)
 
 Body = dict[str, Any] | BaseModel
+QUEUES = Wording("queue storage", not_found="{what} not found", exists="{what} exists already",
+                 changed="{what} was received again by someone else",
+                 refused="{what}: storage refused the request ({code})")
 
 
 def poison_name(queue: str) -> str:
@@ -108,22 +112,16 @@ class QueueSender:
     def ensure(self, queue: str) -> None:
         """Create the queue and its poison twin if missing."""
         for name in (queue, poison_name(queue)):
-            try:
+            with suppress(AlreadyExists), translated(QUEUES, f"queue {name!r}"):
                 self._client(name).create_queue()
-            except ResourceExistsError:
-                pass
-            except AzureError as exc:
-                _raise(exc, f"queue {name!r}")
 
     def send(self, queue: str, body: Body, *, visibility_timeout: int | None = None) -> str:
         """Enqueue; returns the message id. NotFound when the queue is missing; ValidationFailed
         when the body is over 64 KiB on the wire. `visibility_timeout` delays the first delivery."""
         text = to_json_text(body)
         _check_size(queue, 4 * ((len(text.encode("utf-8")) + 2) // 3))
-        try:
+        with translated(QUEUES, f"queue {queue!r}"):
             sent = self._client(queue, encode=True).send_message(text, visibility_timeout=visibility_timeout)
-        except AzureError as exc:
-            _raise(exc, f"queue {queue!r}")
         return str(sent.id)
 
     def send_many(self, queue: str, bodies: Iterable[Body]) -> list[str]:
@@ -132,40 +130,31 @@ class QueueSender:
 
     def peek(self, queue: str, n: int = 32) -> list[ReceivedMessage]:
         """Up to n (at most 32) visible messages, leaving them visible and uncounted."""
-        try:
+        with translated(QUEUES, f"queue {queue!r}"):
             return [_received(m) for m in self._client(queue).peek_messages(max_messages=n)]
-        except AzureError as exc:
-            _raise(exc, f"queue {queue!r}")
 
     def receive(self, queue: str, n: int = 1, *, visibility_timeout: int = 30) -> list[ReceivedMessage]:
         """Up to n messages, hidden for `visibility_timeout` seconds; each receive counts as a
         dequeue. Delete a message once handled, or it is delivered again."""
-        try:
+        with translated(QUEUES, f"queue {queue!r}"):
             pages = self._client(queue).receive_messages(
                 messages_per_page=min(n, 32), max_messages=n, visibility_timeout=visibility_timeout)
             return [_received(m) for m in pages]
-        except AzureError as exc:
-            _raise(exc, f"queue {queue!r}")
 
     def delete(self, queue: str, message: ReceivedMessage) -> None:
         """Succeeds when the message is already gone; ConcurrencyError when another receive
         took it over (its pop receipt changed)."""
-        try:
-            self._client(queue).delete_message(message.id, self._receipt(message))
-        except ResourceNotFoundError:
-            pass
-        except AzureError as exc:
-            _raise(exc, f"message {message.id} in {queue!r}")
+        receipt = self._receipt(message)
+        with suppress(NotFound), translated(QUEUES, f"message {message.id} in {queue!r}"):
+            self._client(queue).delete_message(message.id, receipt)
 
     def move_to_poison(self, queue: str, message: ReceivedMessage) -> str:
         """Copy the message, unchanged on the wire, to `<queue>-poison`, then delete it.
         Returns the copy's id. ConcurrencyError/NotFound when we no longer hold the message."""
-        try:
+        receipt = self._receipt(message)
+        with translated(QUEUES, f"message {message.id} in {queue!r}"):
             # Renewing the lease first proves we still own it, so a stale caller copies nothing.
-            held = self._client(queue).update_message(message.id, self._receipt(message),
-                                                      visibility_timeout=30)
-        except AzureError as exc:
-            _raise(exc, f"message {message.id} in {queue!r}")
+            held = self._client(queue).update_message(message.id, receipt, visibility_timeout=30)
         target = poison_name(queue)
         try:
             copy_id = self._send_wire(target, message.wire)
@@ -177,11 +166,9 @@ class QueueSender:
 
     def _send_wire(self, queue: str, wire: str) -> str:
         _check_size(queue, len(wire))
-        try:
+        with translated(QUEUES, f"queue {queue!r}"):
             # the raw client: `wire` is base64 already, encoding it again would double it
             sent = self._client(queue).send_message(wire)
-        except AzureError as exc:
-            _raise(exc, f"queue {queue!r}")
         return str(sent.id)
 
     def _client(self, queue: str, *, encode: bool = False) -> QueueClient:
@@ -201,17 +188,3 @@ def _check_size(queue: str, wire_chars: int) -> None:
     if wire_chars > MAX_WIRE_CHARS:
         raise ValidationFailed(f"message for {queue!r} is {wire_chars} characters on the wire, "
                                f"over {MAX_WIRE_CHARS}; store the payload in a blob", field="body")
-
-
-def _raise(exc: AzureError, what: str) -> NoReturn:
-    if isinstance(exc, ResourceNotFoundError):
-        raise NotFound(f"{what} not found") from exc
-    # the SDK sets error_code on the errors it raises; its type annotations do not declare it
-    if isinstance(exc, HttpResponseError) and exc.error_code == "PopReceiptMismatch":  # type: ignore[attr-defined]
-        raise ConcurrencyError(f"{what} was received again by someone else") from exc
-    if isinstance(exc, HttpResponseError) and exc.status_code in (400, 413):
-        code = getattr(exc.error_code, "value", exc.error_code)  # type: ignore[attr-defined]
-        raise ValidationFailed(f"{what}: storage refused the request ({code})") from exc
-    # 5xx, network, auth: not the caller's input; let the trigger fail and be retried
-    status = getattr(exc, "status_code", None) or type(exc).__name__
-    raise ConnectionError(f"{what}: queue storage failed ({status})") from exc

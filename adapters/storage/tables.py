@@ -1,31 +1,24 @@
-"""Azure Table Storage: batched upserts, ETag-conditional writes, paged queries."""
+"""Azure Table Storage: batched upserts, ETag-conditional writes, paged queries (continuation
+tokens: adapters/storage/tokens.py). No azure exception leaves this module: they become domain
+errors, or ConnectionError when the service itself failed, as adapters/storage/errors.py
+translates them."""
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from contextlib import suppress
+from dataclasses import dataclass, field, replace
 from itertools import groupby
 from typing import Any, Literal
 
 from azure.core import MatchConditions
-from azure.core.exceptions import (
-    HttpResponseError,
-    ResourceExistsError,
-    ResourceModifiedError,
-    ResourceNotFoundError,
-)
-from azure.data.tables import (
-    EdmType,
-    EntityProperty,
-    TableClient,
-    TableServiceClient,
-    TableTransactionError,
-    UpdateMode,
-)
+from azure.core.exceptions import HttpResponseError
+from azure.data.tables import EdmType, EntityProperty, TableClient, TableServiceClient, UpdateMode
 
-from domain.platform.errors import AlreadyExists, ConcurrencyError, NotFound, ValidationFailed
+from adapters.storage.errors import Wording, translated
+from adapters.storage.tokens import InvalidToken, decode_token, encode_token
+from domain.platform.errors import AlreadyExists, NotFound
 
 BATCH_LIMIT = 100
 # Stay well under the 4 MiB transaction payload limit (the SDK checks neither limit).
@@ -34,7 +27,11 @@ BATCH_BYTES = 3 * 1024 * 1024
 Op = Literal["create", "upsert", "update", "delete"]
 # Domain errors raised here reach API callers as problem details: they say what happened to "the
 # item" and never name the table or its keys (services name the entity and field where they can).
-_CHANGED = "the item changed since it was read; reload it and try again"
+TABLES = Wording("table storage", not_found="no such item", exists="the item exists already",
+                 changed="the item changed since it was read; reload it and try again",
+                 refused="storage refused the item ({code})")
+_UPDATE = replace(TABLES, not_found="the item is gone")
+_BATCH = replace(TABLES, exists="an item exists already")
 
 
 class Entity(dict[str, Any]):
@@ -67,38 +64,6 @@ def _entity(raw: Any) -> Entity:
     return row
 
 
-def encode_token(token: Any) -> str | None:
-    if not token:
-        return None
-    return base64.urlsafe_b64encode(json.dumps(token, sort_keys=True).encode()).decode()
-
-
-class InvalidToken(ValidationFailed):
-    """A continuation token this service did not issue: 422 naming the query parameter, on every
-    paged route alike (each pages through `Table.query_page`)."""
-
-    def __init__(self) -> None:
-        super().__init__("is not a continuation token of this list; pass back the one the "
-                         "previous page returned, unchanged", field="continuationToken")
-
-
-def decode_token(token: str | None) -> Any:
-    """The SDK token inside an opaque one; InvalidToken for anything else."""
-    if not token:
-        return None
-    try:
-        # validate=True: the lenient decoder skips stray characters, so a tampered token decoded
-        value = json.loads(base64.b64decode(token.encode(), altchars=b"-_", validate=True))
-    except (ValueError, TypeError, RecursionError):
-        raise InvalidToken() from None
-    # Anything but the SDK's {"PartitionKey", "RowKey"} shape would restart the query silently.
-    if (not isinstance(value, dict) or set(value) != {"PartitionKey", "RowKey"}
-            or not all(v is None or isinstance(v, str) for v in value.values())
-            or not any(value.values())):
-        raise InvalidToken()
-    return value
-
-
 class Table:
     """One table. Methods raise domain errors, never azure.core exceptions."""
 
@@ -110,19 +75,19 @@ class Table:
     def name(self) -> str:
         return self._client.table_name
 
+    @property
+    def _what(self) -> str:
+        return f"table {self.name!r}"
+
     def create_if_missing(self) -> None:
-        try:
+        with suppress(AlreadyExists), translated(TABLES, self._what):
             self._client.create_table()
-        except ResourceExistsError:
-            pass
 
     def get(self, partition_key: str, row_key: str) -> Entity:
         """Raises NotFound."""
         self.counter.add("get")
-        try:
+        with translated(TABLES, self._what):
             return _entity(self._client.get_entity(partition_key, row_key))
-        except ResourceNotFoundError as exc:
-            raise NotFound("no such item") from exc
 
     def find(self, partition_key: str, row_key: str) -> Entity | None:
         try:
@@ -133,35 +98,31 @@ class Table:
     def insert(self, entity: dict[str, Any]) -> str:
         """Create; raises AlreadyExists. Returns the new ETag."""
         self.counter.add("insert")
-        try:
+        with translated(TABLES, self._what):
             meta = self._client.create_entity(_plain(entity))
-        except ResourceExistsError as exc:
-            raise AlreadyExists("the item exists already") from exc
         return str(meta.get("etag"))
 
     def upsert(self, entity: dict[str, Any], *, merge: bool = False) -> str:
         self.counter.add("upsert")
         mode = UpdateMode.MERGE if merge else UpdateMode.REPLACE
-        meta = self._client.upsert_entity(_plain(entity), mode=mode)
+        with translated(TABLES, self._what):
+            meta = self._client.upsert_entity(_plain(entity), mode=mode)
         return str(meta.get("etag"))
 
     def update(self, entity: dict[str, Any], *, etag: str, merge: bool = False) -> str:
         """Replace (or merge) only if the row still has `etag`; raises ConcurrencyError."""
         self.counter.add("update")
         mode = UpdateMode.MERGE if merge else UpdateMode.REPLACE
-        try:
+        with translated(_UPDATE, self._what):
             meta = self._client.update_entity(
                 _plain(entity), mode=mode, etag=etag, match_condition=MatchConditions.IfNotModified)
-        except ResourceModifiedError as exc:
-            raise ConcurrencyError(_CHANGED) from exc
-        except ResourceNotFoundError as exc:
-            raise NotFound("the item is gone") from exc
         return str(meta.get("etag"))
 
     def delete(self, partition_key: str, row_key: str) -> None:
         """Succeeds when the row is already gone."""
         self.counter.add("delete")
-        self._client.delete_entity(partition_key, row_key)
+        with translated(TABLES, self._what):
+            self._client.delete_entity(partition_key, row_key)
 
     def upsert_many(self, entities: Iterable[dict[str, Any]], *, merge: bool = False) -> int:
         """Upsert in transactions of at most 100 rows of one partition. Returns round trips."""
@@ -182,15 +143,8 @@ class Table:
     def _transact(self, chunk: list[tuple[Any, ...]]) -> None:
         self.counter.add("transaction")
         ops = [(o[0], _plain(o[1]), *o[2:]) for o in chunk]
-        try:
+        with translated(_BATCH, self._what):
             self._client.submit_transaction(ops)
-        except TableTransactionError as exc:
-            # the SDK documents and sets error_code; its type annotations do not declare it
-            if exc.error_code in ("EntityAlreadyExists",):  # type: ignore[attr-defined]
-                raise AlreadyExists("an item exists already") from exc
-            if exc.error_code in ("UpdateConditionNotSatisfied", "ConditionNotMet"):  # type: ignore[attr-defined]
-                raise ConcurrencyError(_CHANGED) from exc
-            raise
 
     def query(self, filter: str, *, parameters: dict[str, Any] | None = None,
               select: list[str] | None = None, page_size: int = 1000) -> Iterator[Entity]:
@@ -214,16 +168,15 @@ class Table:
         pager = self._client.query_entities(
             filter, parameters=parameters, select=select, results_per_page=page_size
         ).by_page(continuation_token=sdk_token)
-        try:
-            items = [_entity(e) for e in next(pager)]
-        except StopIteration:
-            items = []
-        except HttpResponseError as exc:
-            if exc.status_code != 400:
-                raise
-            if sdk_token is not None:  # well-formed, but keys the service cannot resume from
-                raise InvalidToken() from None
-            raise ValueError(f"{self.name}: bad query") from exc
+        with translated(TABLES, self._what):
+            try:
+                items = [_entity(e) for e in next(pager, ())]
+            except HttpResponseError as exc:
+                if exc.status_code != 400:
+                    raise
+                if sdk_token is not None:  # well-formed, but keys the service cannot resume from
+                    raise InvalidToken() from None
+                raise ValueError(f"{self.name}: bad query") from exc
         # by_page is annotated Iterator[Iterator[T]]; it returns azure.core's PageIterator, which
         # carries the continuation_token its documentation describes
         return Page(items=items, continuation=encode_token(pager.continuation_token))  # type: ignore[attr-defined]

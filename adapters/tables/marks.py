@@ -13,12 +13,12 @@ from datetime import date
 from typing import Any
 
 from azure.core import MatchConditions
-from azure.data.tables import TableTransactionError, UpdateMode
+from azure.data.tables import UpdateMode
 
 from adapters.storage.keys import escape_key_part, key
 from adapters.storage.tables import BATCH_LIMIT, Entity, Table
 from domain.attendance.stored_marks import LoadedMark, Mark, MarkChange, MarksByStudent
-from domain.platform.errors import ConcurrencyError
+from domain.platform.errors import ConcurrencyError, NotFound
 
 MARKS = "marks"
 MARK_HISTORY = "markhistory"
@@ -132,11 +132,11 @@ class TableMarkChangeRepository:
             chunk = ops[start:start + BATCH_LIMIT]
             try:
                 self._table.submit(chunk)
-            except (ConcurrencyError, TableTransactionError):
+            except (ConcurrencyError, NotFound):
                 # A flag rewritten (or deleted) since we read it fails the whole transaction:
                 # delete the rest one by one and keep the rewritten ones for the next run.
                 for op in chunk:
                     try:
                         self._table.submit([op])
-                    except (ConcurrencyError, TableTransactionError):
+                    except (ConcurrencyError, NotFound):
                         pass

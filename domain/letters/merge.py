@@ -147,6 +147,18 @@ def guardian_name(guardian: Guardian) -> str:
     return f"{guardian.forename} {guardian.surname}"
 
 
+def _check_rows(student: Student, latest: DailySummary, history: Sequence[DailySummary],
+                same_date_rows: Iterable[DailySummary]) -> None:
+    """ValidationFailed naming the argument that holds rows of the wrong student or date."""
+    if latest.student_id != student.student_id:
+        raise ValidationFailed("the latest summary is another student's", field="latest")
+    if any(r.student_id != student.student_id for r in history):
+        raise ValidationFailed("the history holds another student's rows", field="history")
+    if any(r.date != latest.date for r in same_date_rows):
+        raise ValidationFailed("the school's rows must be for the latest row's date",
+                               field="same_date_rows")
+
+
 def build_merge_data(*, school: School, student: Student, guardian: Guardian,
                      latest: DailySummary, history: Sequence[DailySummary],
                      same_date_rows: Iterable[DailySummary], students: Iterable[Student],
@@ -158,13 +170,7 @@ def build_merge_data(*, school: School, student: Student, guardian: Guardian,
     stays plain JSON for a snapshot). `history` is the student's daily rows of the school year up
     to `latest`; `same_date_rows` the school's rows on `latest.date`; `students` the school's
     students (for year groups)."""
-    if latest.student_id != student.student_id:
-        raise ValidationFailed("the latest summary is another student's", field="latest")
-    if any(r.student_id != student.student_id for r in history):
-        raise ValidationFailed("the history holds another student's rows", field="history")
-    if any(r.date != latest.date for r in same_date_rows):
-        raise ValidationFailed("the school's rows must be for the latest row's date",
-                               field="same_date_rows")
+    _check_rows(student, latest, history, same_date_rows)
     codes = ILLNESS_CODES[school.jurisdiction] if illness_codes is None else illness_codes
     rows = [r for r in history if r.date <= latest.date]
     absence = latest.totals.absence_sessions

@@ -1,30 +1,24 @@
 """Reading letter artifacts for staff: a student's letters (metadata) and one letter's PDF,
-handed out only when its bytes still match the SHA-256 recorded when it was rendered.
-
-Two checks: the blob against the hash in its own metadata (BlobStore.get), and the bytes
-against the artifact row's hash (so a blob replaced together with its metadata is caught too).
-A mismatch, or a PDF gone from storage, is refused (IntegrityError, 409) and written to the audit log.
+handed out only when its bytes still match the SHA-256 recorded when it was rendered
+(services/letters/stored_files.py). A mismatch, or a PDF gone from storage, is refused
+(IntegrityError, 409) and written to the audit log.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 from domain.letters.artifacts import ArtifactStatus, LetterArtifact
 from domain.platform.access import Principal
-from domain.platform.errors import IntegrityError, NotFound
-from domain.platform.paths import LETTERS
+from domain.platform.errors import NotFound
 from services.letters.ports import ArtifactStore, LetterBlobs
+from services.letters.stored_files import StoredFiles, letter_pdf
 from services.platform.audit import AuditLog
-from services.platform.stored_files import verified
-
-log = logging.getLogger(__name__)
 
 
 class LetterArtifacts:
     def __init__(self, store: ArtifactStore, blobs: LetterBlobs, audit: AuditLog) -> None:
-        self._store, self._blobs, self._audit = store, blobs, audit
+        self._store, self._files = store, StoredFiles(blobs, audit)
 
     def for_student(self, tenant_id: str, school_id: str, student_id: str) -> list[LetterArtifact]:
         return self._store.for_student(tenant_id, school_id, student_id)
@@ -40,19 +34,9 @@ class LetterArtifacts:
     def pdf(self, actor: Principal, tenant_id: str, school_id: str, artifact_id: str,
             ensure_school: Callable[[str], None]) -> tuple[LetterArtifact, bytes]:
         """The artifact and its verified PDF. NotFound when it has no PDF yet; IntegrityError when
-        the stored bytes were altered or are gone (services/platform/stored_files.py)."""
+        the stored bytes were altered or are gone (audited)."""
         artifact = self._store.get(tenant_id, school_id, artifact_id)
         ensure_school(artifact.school_id)
         if not artifact.storage_path or not artifact.content_hash:
             raise NotFound(f"letter {artifact_id} has no PDF (status {artifact.status.value})")
-        try:
-            data = verified(self._blobs, LETTERS, artifact.storage_path, artifact.content_hash,
-                            f"letter {artifact_id}")
-        except IntegrityError as exc:
-            log.warning("letter %s failed its integrity check", artifact_id)
-            self._audit.record(actor=actor, tenant_id=tenant_id, school_id=artifact.school_id,
-                               action="letter.integrity_failed", entity_type="letterArtifact",
-                               entity_id=artifact_id, after={"expected": artifact.content_hash,
-                                                             "detail": exc.detail})
-            raise
-        return artifact, data
+        return artifact, self._files.read_audited(letter_pdf(artifact), actor)

@@ -20,10 +20,9 @@ from datetime import datetime
 from domain.letters.artifacts import ArtifactStatus, Attachment, LetterArtifact, artifact_id
 from domain.letters.print_batch import PrintEntry
 from domain.letters.templates import LetterTemplate
-from domain.platform.paths import LETTERS
 from domain.roster.schools import School
-from services.letters.ports import ArtifactStore, LetterBlobs
-from services.platform.stored_files import verified
+from services.letters.ports import ArtifactStore
+from services.letters.stored_files import StoredFiles, letter_pdf
 
 log = logging.getLogger(__name__)
 Original = tuple[LetterArtifact, bytes]  # a translated letter's kept original and its checked PDF
@@ -69,7 +68,7 @@ def sendable(found: LetterArtifact) -> bool:
         found.storage_path and found.content_hash)
 
 
-def checked_original(blobs: LetterBlobs, letter: LetterArtifact,
+def checked_original(files: StoredFiles, letter: LetterArtifact,
                      kept: LetterArtifact | None) -> Original | None:
     """The kept original with its PDF, hash-checked like the letter's (IntegrityError); None when
     there is none or its render gave up (the family's letter goes regardless)."""
@@ -79,11 +78,7 @@ def checked_original(blobs: LetterBlobs, letter: LetterArtifact,
         log.warning("letter %s goes without its kept original %s (%s)", letter.id, kept.id,
                     kept.status.value)
         return None
-    assert kept.storage_path is not None
-    assert kept.content_hash is not None
-    pdf = verified(blobs, LETTERS, kept.storage_path, kept.content_hash,
-                   f"the kept original of letter {letter.id}")
-    return kept, pdf
+    return kept, files.read(letter_pdf(kept, name=f"the kept original of letter {letter.id}"))
 
 
 def attachment(found: LetterArtifact, pdf: bytes) -> Attachment:

@@ -1,9 +1,10 @@
 """Deliver one rendered letter when its PDF lands in the `letters` container (blob trigger).
 
-The bytes are read through `LetterBlobs.get` (which checks the blob's recorded SHA-256) and
-compared with the hash on the artifact row too, so a forger who also rewrote the blob's own hash
-is caught: nothing is sent, the artifact is FAILED with the reason and `letter.delivery-failed`
-is audited. Idempotent: a DELIVERED artifact (a second event for the same blob) sends nothing.
+The bytes are checked against the blob's recorded SHA-256 and the hash on the artifact row too
+(services/letters/stored_files.py), so a forger who also rewrote the blob's own hash is caught,
+and a PDF gone from storage fails alike: nothing is sent, the artifact is FAILED with the reason
+and `letter.delivery-failed` is audited. Idempotent: a DELIVERED artifact (a second event for the
+same blob) sends nothing.
 
 No double send: before sending, the delivery claims the artifact (SENDING, saved with the ETag it
 read). Of two events racing for one blob only one claim succeeds; the other gets ConcurrencyError
@@ -19,7 +20,7 @@ DELIVERED (with its channel) once it is e-mailed and/or in the batch; `letter.se
 per channel. No usable contact flags the guardian unreachable on the artifact and audits it.
 
 When every artifact of the instance's stage is DELIVERED, the stage's action is done
-(`mark_done`: LETTER_SENT), so the ladder's wait starts and the nightly stops re-sending the job.
+(services/letters/stage_done.py), so the ladder's wait starts.
 
 A meeting invitation (services/meetings/invitations.py) is e-mailed with `invitation.ics` beside the
 PDF (posted: the letter only); one whose meeting was moved or cancelled since it was rendered is
@@ -39,15 +40,11 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Protocol
 
-from domain.ladder.model import ActionState, InstanceStatus
-from domain.ladder.transitions import mark_done
 from domain.letters.artifacts import ArtifactStatus, Attachment, LetterArtifact
 from domain.meetings.model import InterventionMeeting
 from domain.platform.errors import ConcurrencyError, IntegrityError, NotFound
-from domain.platform.paths import LETTERS, parse_letter_path
+from domain.platform.paths import parse_letter_path
 from domain.roster.schools import Guardian, School
-from services.attendance.normalize_jobs import local_date
-from services.interventions.effects import Collected
 from services.interventions.ports import InterventionStore
 from services.letters.companions import (
     Original,
@@ -59,10 +56,11 @@ from services.letters.companions import (
 from services.letters.ports import ArtifactStore, LetterBlobs, StudentDetails
 from services.letters.post import channels, print_entry
 from services.letters.print_batches import PrintBatchStore
+from services.letters.stage_done import StageCompletion
+from services.letters.stored_files import StoredFiles, letter_pdf
 from services.meetings.invitations import MeetingLookup, invitation_email, superseded
 from services.platform.audit import AuditLog
 from services.platform.ports import Clock
-from services.platform.stored_files import verified
 
 log = logging.getLogger(__name__)
 # how long a SENDING claim is honoured; sending one e-mail or writing one row takes seconds
@@ -84,35 +82,24 @@ class LetterDelivery:
     def __init__(self, artifacts: ArtifactStore, blobs: LetterBlobs, roster: StudentDetails,
                  instances: InterventionStore, mailer: Mailer, audit: AuditLog, clock: Clock,
                  print_batches: PrintBatchStore, meetings: MeetingLookup | None = None) -> None:
-        self._artifacts, self._blobs, self._roster = artifacts, blobs, roster
-        self._instances, self._mailer, self._audit, self._clock = instances, mailer, audit, clock
+        self._artifacts, self._files, self._roster = artifacts, StoredFiles(blobs, audit), roster
+        self._mailer, self._audit, self._clock = mailer, audit, clock
+        self._stage = StageCompletion(artifacts, instances, clock)
         self._print, self._meetings = print_batches, meetings
 
     def deliver(self, path: str) -> LetterArtifact:
         """`path` inside the `letters` container. Returns the artifact as it now stands."""
         tenant_id, school_id, artifact_id = parse_letter_path(path)
         artifact = self._artifacts.get(tenant_id, school_id, artifact_id)
-        if artifact.companion_of is not None:
-            return artifact  # a kept original is sent with its letter, never on its own event
-        if artifact.status is ArtifactStatus.PENDING:
-            raise NotRendered(f"artifact {artifact.id} is not RENDERED yet")
-        if artifact.status is ArtifactStatus.DELIVERED:
-            # sent before: send nothing, but finish the stage if that run stopped short of it
-            self._finish_stage(artifact, self._roster.school(tenant_id, school_id))
-            return artifact
-        if artifact.status is ArtifactStatus.SENDING and not self._stale(artifact):
-            log.info("letter %s is being sent by another delivery", artifact.id)
-            return artifact
-        if artifact.status not in (ArtifactStatus.RENDERED, ArtifactStatus.SENDING):
-            log.info("letter %s not delivered: it is %s", artifact.id, artifact.status.value)
+        if not self._due(artifact):
             return artifact
         school = self._roster.school(tenant_id, school_id)
         kept = find_companion(self._artifacts, artifact, school)
         if kept is not None and kept.status is ArtifactStatus.PENDING:
             raise NotRendered(f"the original kept beside letter {artifact.id} is not RENDERED yet")
         try:
-            pdf = verified(self._blobs, LETTERS, path, artifact.content_hash or "", f"letter {artifact.id}")
-            original = checked_original(self._blobs, artifact, kept)
+            pdf = self._files.read(letter_pdf(artifact, path=path))
+            original = checked_original(self._files, artifact, kept)
         except IntegrityError as exc:
             log.warning("letter %s not delivered: integrity check failed", artifact.id)
             return self._failed(artifact, str(exc), "letter.delivery-failed")
@@ -121,8 +108,7 @@ class LetterDelivery:
         if guardian is None or not (email or post):
             return self._unreachable(artifact)
         meeting = self._meeting(artifact)
-        if artifact.meeting_id is not None and (why := superseded(meeting, artifact.meeting_sequence)
-                                                if meeting else "the meeting does not exist"):
+        if why := self._superseded(artifact, meeting):
             # an invitation to a meeting that moved on is never sent: a newer one (or none) replaces it
             log.info("letter %s not delivered: its meeting changed", artifact.id)
             return self._failed(artifact, why, "letter.superseded")
@@ -133,6 +119,31 @@ class LetterDelivery:
             return self._artifacts.get(tenant_id, school_id, artifact_id)
         return self._send(claimed, school, guardian, pdf, email=email, post=post, meeting=meeting,
                           original=original)
+
+    def _due(self, artifact: LetterArtifact) -> bool:
+        """RENDERED, or SENDING under a stale claim: this event sends it. NotRendered (retry) when
+        PENDING; a DELIVERED one only gets its stage finished, if that run stopped short of it."""
+        if artifact.companion_of is not None:
+            return False  # a kept original is sent with its letter, never on its own event
+        if artifact.status is ArtifactStatus.PENDING:
+            raise NotRendered(f"artifact {artifact.id} is not RENDERED yet")
+        if artifact.status is ArtifactStatus.DELIVERED:
+            self._stage.finish(artifact, self._roster.school(artifact.tenant_id, artifact.school_id))
+            return False
+        if artifact.status is ArtifactStatus.SENDING and not self._stale(artifact):
+            log.info("letter %s is being sent by another delivery", artifact.id)
+            return False
+        if artifact.status not in (ArtifactStatus.RENDERED, ArtifactStatus.SENDING):
+            log.info("letter %s not delivered: it is %s", artifact.id, artifact.status.value)
+            return False
+        return True
+
+    @staticmethod
+    def _superseded(artifact: LetterArtifact, meeting: InterventionMeeting | None) -> str | None:
+        """Why an invitation is no longer to be sent (its meeting moved or is gone), else None."""
+        if artifact.meeting_id is None:
+            return None
+        return superseded(meeting, artifact.meeting_sequence) if meeting else "the meeting does not exist"
 
     def _meeting(self, artifact: LetterArtifact) -> InterventionMeeting | None:
         if artifact.meeting_id is None or self._meetings is None:
@@ -178,7 +189,7 @@ class LetterDelivery:
         for name, detail in sent:
             self._record(claimed, "letter.sent", {"channel": name, "contentHash": claimed.content_hash,
                                                   **detail})
-        self._finish_stage(saved, school)
+        self._stage.finish(saved, school)
         return saved
 
     def _guardian(self, artifact: LetterArtifact) -> Guardian | None:
@@ -216,34 +227,3 @@ class LetterDelivery:
     def _record(self, artifact: LetterArtifact, action: str, after: dict[str, object]) -> None:
         self._audit.record(actor=None, tenant_id=artifact.tenant_id, school_id=artifact.school_id,
                            action=action, entity_type="letterArtifact", entity_id=artifact.id, after=after)
-
-    def _finish_stage(self, artifact: LetterArtifact, school: School) -> None:
-        """mark_done once the stage's letters are all DELIVERED; a refused save re-reads once."""
-        # a meeting invitation: only the invitations to the meeting at this sequence count
-        # kept originals are not letters of their own: they go out with their letter
-        stage = [a for a in self._artifacts.for_stage(artifact.tenant_id, artifact.school_id,
-                                                      artifact.instance_id, artifact.stage_order)
-                 if (a.meeting_id, a.meeting_sequence) == (artifact.meeting_id, artifact.meeting_sequence)
-                 and a.companion_of is None]
-        if any(a.status is not ArtifactStatus.DELIVERED for a in stage):
-            return
-        for _ in range(2):
-            instance = self._instances.instance(artifact.tenant_id, artifact.school_id, artifact.instance_id)
-            if (instance.status is not InstanceStatus.ACTIVE or instance.stage_order != artifact.stage_order
-                    or instance.action is not ActionState.APPROVED):
-                return  # already done (a concurrent delivery) or the instance moved on
-            now = self._clock.now()
-            day = local_date(now, school)
-            data = {"letters": str(len(stage))}
-            if artifact.meeting_id:
-                data["meetingId"] = artifact.meeting_id
-            after, events = mark_done(instance, on=day, at=now, data=data)
-            item = self._instances.queue_item(artifact.tenant_id, artifact.school_id, artifact.action_id)
-            found = Collected(instance.student_id, self._instances.case(
-                artifact.tenant_id, artifact.school_id, instance.student_id))
-            found.add(after, events, item.template_key, on=day, now=now)
-            change = found.change()
-            assert change is not None
-            if not self._instances.save(artifact.tenant_id, artifact.school_id, [change]):
-                return
-        raise ConcurrencyError(f"instance {artifact.instance_id} changed while its letter was marked sent")

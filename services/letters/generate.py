@@ -17,8 +17,9 @@ from domain.letters.artifacts import LetterArtifact
 from domain.platform.access import Principal
 from domain.platform.errors import NotFound
 from services.interventions.ports import InterventionStore
+from services.letters.job import LetterJob
 from services.letters.ports import ArtifactStore
-from services.letters.render import LetterJob, LetterRenderer
+from services.letters.render import LetterRenderer
 from services.platform.audit import AuditLog
 from services.platform.context import current_correlation_id
 

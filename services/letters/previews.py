@@ -29,7 +29,7 @@ from domain.letters.templates import LetterTemplate
 from domain.platform.errors import NotFound, ValidationFailed
 from services.interventions.ports import InterventionStore
 from services.letters.ports import MergeDataBuilder, PdfRenderer, RenderedPdfLike, StudentDetails
-from services.letters.render import recipients
+from services.letters.recipients import recipients
 from services.letters.templates import LetterTemplateAdmin, Ref
 from services.platform.ports import Clock
 

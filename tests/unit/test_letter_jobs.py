@@ -10,7 +10,8 @@ import pytest
 
 from domain.ladder.model import ActionState, InstanceStatus
 from domain.letters.artifacts import ArtifactStatus
-from services.letters.render import MAX_ATTEMPTS, recipients
+from services.letters.job import MAX_ATTEMPTS
+from services.letters.recipients import recipients
 from tests.fakes_letters import FakeTemplates, fake_pdf, link, template
 from tests.fakes_letters import RendererWorld as World
 

@@ -18,7 +18,7 @@ from domain.letters.meeting_when import meeting_when
 from domain.meetings.model import InterventionMeeting, MeetingStatus
 from domain.platform.events import event_id
 from domain.rules.ruleset import StageType
-from services.letters.render import LetterJob
+from services.letters.job import LetterJob
 from services.meetings.invitations import invitation_job
 from tests.fakes_letters import (
     BODY,

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from domain.letters import TemplateStatus, approve
 from domain.rules.ruleset import StageType
-from services.letters.render import LetterJob
+from services.letters.job import LetterJob
 from tests.fakes_letters import FakeTemplates, RendererWorld, letter_item, link
 from tests.fakes_meetings import FakeMeetingStore
 from tests.unit.test_letter_meeting_invitations import AT, invitation_template, meeting

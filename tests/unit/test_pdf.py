@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from adapters.pdf.render import BOLD, REGULAR, html_to_pdf, sha256_hex
+from adapters.pdf.render import BOLD, REGULAR, html_to_pdf
 from domain.letters import LetterTemplate, approve, render_html
+from domain.platform.hashing import sha256_hex
 
 ROOT = Path(__file__).resolve().parents[2]
 LETTER = "<html><body><p>Dear {{ name }},</p><p><b>{{ line }}</b></p></body></html>"

@@ -98,7 +98,7 @@ class JobPage(Page):
 
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
 # every paged route takes its token through this one parameter; a token that is not one answers
-# 422 naming it (adapters.storage.tables.decode_token)
+# 422 naming it (adapters.storage.tokens.decode_token)
 Token = Annotated[str | None, Query(alias="continuationToken", max_length=4096,
                                     description="The previous page's `continuationToken`, unchanged")]
 
