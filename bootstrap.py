@@ -57,9 +57,12 @@ from services.attendance.summaries import Summaries
 from services.casework.service import Casework
 from services.interventions.batch import BatchApproval
 from services.interventions.effects import LETTER_JOBS_QUEUE
+from services.interventions.housekeeping import Housekeeping
 from services.interventions.jobs import EVALUATE_QUEUE, InterventionJobs, evaluate_request
+from services.interventions.nightly import Nightly
 from services.interventions.queue import InterventionQueue
 from services.interventions.scheduler import Scheduler
+from services.interventions.school_night import NightReader
 from services.letters.artifacts import LetterArtifacts
 from services.letters.delivery import LetterDelivery, Mailer
 from services.letters.generate import LetterGenerate
@@ -198,14 +201,19 @@ class Container:
         return TableInterventionStore(self.tables(INTERVENTIONS_TABLE), self.outbox)
 
     @cached_property
-    def scheduler(self) -> Scheduler:
-        return Scheduler(self.rule_sets_reader, self.roster_reader, self.summary_store,
-                         self.intervention_store, self.clock, partial(self.queues.send, LETTER_JOBS_QUEUE),
-                         exemptions=self.casework_store, meetings=self.meeting_store,
-                         sweep_letters=self.letter_sweep.run, invitations=self.meeting_invitations,
-                         cancellations=LostCancellations(self.meeting_notice_marks,
-                                                         partial(self.queues.send, MEETING_NOTICES_QUEUE)),
-                         student_rows=self.summary_store)
+    def nightly(self) -> Nightly:
+        """A school's night: the housekeeping, then the evaluation, over one read of the school."""
+        send_letter_job = partial(self.queues.send, LETTER_JOBS_QUEUE)
+        reader = NightReader(self.rule_sets_reader, self.roster_reader, self.intervention_store,
+                             self.meeting_store)
+        lost_cancellations = LostCancellations(self.meeting_notice_marks,
+                                               partial(self.queues.send, MEETING_NOTICES_QUEUE))
+        housekeeping = Housekeeping(self.letter_sweep.run, self.intervention_store, send_letter_job,
+                                    self.meeting_invitations, lost_cancellations, self.clock)
+        scheduler = Scheduler(self.rule_sets_reader, self.roster_reader, self.summary_store,
+                              self.intervention_store, self.clock, send_letter_job, self.casework_store,
+                              self.summary_store)
+        return Nightly(reader, housekeeping, scheduler)
 
     @cached_property
     def casework_store(self) -> TableCaseworkStore:
@@ -256,7 +264,7 @@ class Container:
 
     @cached_property
     def intervention_jobs(self) -> InterventionJobs:
-        return InterventionJobs(lambda: self.scheduler, self.jobs, self.audit)
+        return InterventionJobs(lambda: self.nightly, self.jobs, self.audit)
 
     @cached_property
     def intervention_queue(self) -> InterventionQueue:

@@ -46,7 +46,6 @@ from domain.meetings.model import InterventionMeeting
 from domain.platform.errors import ConcurrencyError, IntegrityError, NotFound
 from domain.platform.paths import LETTERS, parse_letter_path
 from domain.roster.schools import Guardian, School
-from services.attendance.normalize_jobs import local_date
 from services.interventions.effects import Collected
 from services.interventions.ports import InterventionStore
 from services.letters.companions import (
@@ -233,7 +232,7 @@ class LetterDelivery:
                     or instance.action is not ActionState.APPROVED):
                 return  # already done (a concurrent delivery) or the instance moved on
             now = self._clock.now()
-            day = local_date(now, school)
+            day = school.local_date(now)
             data = {"letters": str(len(stage))}
             if artifact.meeting_id:
                 data["meetingId"] = artifact.meeting_id

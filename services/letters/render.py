@@ -63,7 +63,7 @@ from services.letters.ports import (
     TemplateSource,
 )
 from services.letters.translation import TranslationDrafts
-from services.meetings.invitations import MeetingLookup, school_zone, stale_invitation
+from services.meetings.invitations import MeetingLookup, stale_invitation
 from services.platform.audit import AuditLog
 from services.platform.ports import Clock
 
@@ -198,7 +198,7 @@ class LetterRenderer:
                 merged = with_fields_of(template, source) if source else template
                 data = dict(self._merge.build(merged, instance, school, detail, guardian, now.date()))
                 if meeting is not None and "meetingWhen" in merged.merge_fields:
-                    data["meetingWhen"] = meeting_when(meeting, school_zone(school), template.language)
+                    data["meetingWhen"] = meeting_when(meeting, school.zone, template.language)
                 letter = self._insert(LetterArtifact(
                     id=artifact_id(instance.id, job.stage_order, guardian.guardian_id, template.language,
                                    template.key, template.version, job.meeting_id, sequence or 0),
@@ -227,7 +227,7 @@ class LetterRenderer:
         if meeting is not None and "meetingWhen" in source.merge_fields:
             # the same meeting, worded in the original's language rather than the translation's
             data = {**json.loads(kept.merge_data),
-                    "meetingWhen": meeting_when(meeting, school_zone(school), source.language)}
+                    "meetingWhen": meeting_when(meeting, school.zone, source.language)}
             kept = replace(kept, merge_data=snapshot_json(data))
         return self._insert(kept)
 
