@@ -93,7 +93,7 @@ def prepare(school: DemoSchool, rule_set: InterventionRuleSet, day: date, fresh:
 
 
 def nightly(schools: Sequence[School], rule_set: InterventionRuleSet, day: date) -> list[Night]:
-    """The timed part: the scheduler's per-student loop (`Scheduler.run`) without its storage."""
+    """The timed part: the scheduler's per-student loop (`Scheduler.evaluate`) without its storage."""
     nights = []
     for school in schools:
         calendar, rows, latest = school.calendar, school.rows, school.latest

@@ -1,7 +1,7 @@
 """Bench (e): the nightly intervention scheduler end to end, against an in-memory Azurite this
 script starts and stops. One English demo school is loaded through the real services (roster
 import, ingestion, as bench/round_trips.py does), normalized, and the England preset installed
-through `RuleSets.install_preset`; then `Scheduler.run` for one night is timed and its table
+through `RuleSets.install_preset`; then `Nightly.run` for one night is timed and its table
 round trips counted (`Tables.counter` deltas), next to a per-student design. The same night is
 run again (a re-run: a fixpoint, nothing to write), then one more day is ingested, normalized
 and its night run (a second night, with the first night's instances in place). Last, a mid-term
@@ -26,7 +26,7 @@ from bootstrap import Composition
 from demo import DemoSchool, demo_calendar, generate_district, iter_mark_rows
 from domain.platform.access import Principal, Role
 from domain.roster.schools import Jurisdiction
-from services.interventions.scheduler import NightResult
+from services.interventions.school_night import NightResult
 
 ADMIN = Principal("bench", TENANT, frozenset({Role.DISTRICT_ADMIN}))
 
@@ -59,18 +59,18 @@ def measure(container: Composition, school: DemoSchool, day: date, next_day: dat
         f"({normalized.rows:,} rows), installed {rule_set.id} v{rule_set.version} tenant-wide "
         f"({'new' if installed else 'already there'}) ({time.perf_counter() - start:.1f} s, untimed)")
 
-    scheduler = container.nightly.scheduler
-    first = counted(container, lambda: scheduler.run(TENANT, school_id, day))
-    report(f"first night, scheduler.run({day})", first)
-    again = counted(container, lambda: scheduler.run(TENANT, school_id, day))
-    report(f"re-run of the same night, scheduler.run({day})", again)
+    nightly = container.nightly.service  # the housekeeping and the evaluation, as the job runs them
+    first = counted(container, lambda: nightly.run(TENANT, school_id, day))
+    report(f"first night, nightly.run({day})", first)
+    again = counted(container, lambda: nightly.run(TENANT, school_id, day))
+    report(f"re-run of the same night, nightly.run({day})", again)
 
     start = time.perf_counter()
     ingest(container, school, [r for r in rows if r.date == next_day])
     container.attendance.normalization.normalize(TENANT, school_id, next_day)
     say(f"  ingested and normalized {next_day} ({time.perf_counter() - start:.1f} s, untimed)")
-    second = counted(container, lambda: scheduler.run(TENANT, school_id, next_day))
-    report(f"second night, scheduler.run({next_day})", second)
+    second = counted(container, lambda: nightly.run(TENANT, school_id, next_day))
+    report(f"second night, nightly.run({next_day})", second)
 
     start = time.perf_counter()
     instances = spread.seed(container, TENANT, school_id, rule_set, next_day)
@@ -78,12 +78,12 @@ def measure(container: Composition, school: DemoSchool, day: date, next_day: dat
     say(f"  seeded {sum(i.stage_order == 3 for i in instances):,} instances at the meeting stage, entered "
         f"on {len(entry_days)} different days, stored without baselines "
         f"({time.perf_counter() - start:.1f} s, untimed)")
-    old = counted(container, lambda: scheduler.run(TENANT, school_id, next_day))
-    report(f"mid-term night, instances stored before baselines, scheduler.run({next_day})", old)
+    old = counted(container, lambda: nightly.run(TENANT, school_id, next_day))
+    report(f"mid-term night, instances stored before baselines, nightly.run({next_day})", old)
     added = spread.add_baselines(container, TENANT, school_id, instances)
     say(f"  added the entry day's counters (StageBaseline) to {added:,} instances (untimed)")
-    new = counted(container, lambda: scheduler.run(TENANT, school_id, next_day))
-    report(f"mid-term night, instances with baselines, scheduler.run({next_day})", new)
+    new = counted(container, lambda: nightly.run(TENANT, school_id, next_day))
+    report(f"mid-term night, instances with baselines, nightly.run({next_day})", new)
 
 
 def main(argv: list[str] | None = None) -> int:

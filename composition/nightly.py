@@ -1,5 +1,6 @@
-"""The nightly's wiring: the intervention scheduler a school's `evaluate-school` message runs (after
-its normalization), and its job runs. It reads every capability, so it is built after them."""
+"""The nightly's wiring: what a school's `evaluate-school` message runs after its normalization
+(housekeeping, then the scheduler's evaluation), and its job runs. It reads every capability, so
+it is built after them."""
 
 from __future__ import annotations
 
@@ -14,8 +15,11 @@ from composition.platform import Platform
 from composition.roster import RosterWiring
 from composition.rules import RulesWiring
 from services.interventions.effects import LETTER_JOBS_QUEUE
+from services.interventions.housekeeping import Housekeeping
 from services.interventions.jobs import InterventionJobs
+from services.interventions.nightly import Nightly
 from services.interventions.scheduler import Scheduler
+from services.interventions.school_night import NightReader
 
 
 class NightlyWiring:
@@ -28,13 +32,23 @@ class NightlyWiring:
 
     @cached_property
     def scheduler(self) -> Scheduler:
-        p, summaries, meetings = self._platform, self._attendance.summary_store, self._meetings
+        p, summaries = self._platform, self._attendance.summary_store
         return Scheduler(self._rules.reader, self._roster.reader, summaries, self._interventions.store,
-                         p.clock, p.sender(LETTER_JOBS_QUEUE), exemptions=self._casework.store,
-                         meetings=meetings.store, sweep_letters=self._letters.sweep.run,
-                         invitations=meetings.invitations, cancellations=meetings.lost_cancellations,
-                         student_rows=summaries)
+                         p.clock, p.sender(LETTER_JOBS_QUEUE), self._casework.store, summaries)
+
+    @cached_property
+    def housekeeping(self) -> Housekeeping:
+        p, meetings = self._platform, self._meetings
+        return Housekeeping(self._letters.sweep.run, self._interventions.store, p.sender(LETTER_JOBS_QUEUE),
+                            meetings.invitations, meetings.lost_cancellations, p.clock)
+
+    @cached_property
+    def service(self) -> Nightly:
+        """A school's night: housekeeping beside the evaluation, as its job runs it."""
+        reader = NightReader(self._rules.reader, self._roster.reader, self._interventions.store,
+                             self._meetings.store)
+        return Nightly(reader, self.housekeeping, self.scheduler)
 
     @cached_property
     def jobs(self) -> InterventionJobs:
-        return InterventionJobs(lambda: self.scheduler, self._platform.jobs, self._platform.audit)
+        return InterventionJobs(lambda: self.service, self._platform.jobs, self._platform.audit)

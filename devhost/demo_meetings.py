@@ -66,7 +66,7 @@ def book(container: bootstrap.Composition, officer: Principal, school: School, c
     """Book a meeting for each MEETING action queued by `day` and each meeting a no-show
     proposed by now. Returns how many were booked."""
     t, s, meetings = school.tenant_id, school.school_id, container.meetings.service
-    when = slot(calendar, day, ZoneInfo(school.time_zone))
+    when = slot(calendar, day, school.zone)
     if when is None:
         return 0
     starts, ends = when

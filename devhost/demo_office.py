@@ -18,7 +18,6 @@ import time
 from collections import Counter
 from datetime import date, datetime
 from datetime import time as clock_time
-from zoneinfo import ZoneInfo
 
 import bootstrap
 from demo import DemoSchool
@@ -52,7 +51,7 @@ class Office:
     def week_end(self, school: School, calendar: SchoolCalendar, day: date) -> None:
         started = time.monotonic()
         counts = self.done.setdefault(school.school_id, Counter())
-        at = datetime.combine(day, EVENING, tzinfo=ZoneInfo(school.time_zone))
+        at = datetime.combine(day, EVENING, tzinfo=school.zone)
         with self._host.clock_fixed_at(at):
             container = bootstrap.composition()
             who = officer(school)

@@ -1,10 +1,11 @@
 """In-memory fakes for the intervention scheduler and queue: the store (ETag-checked like the
-table), the rule set reader and the summary rows by date."""
+table), the rule set reader and the summary rows by date; and `nightly`, a school's night over
+fakes, with nothing to sweep, no exemptions, meetings or invitations unless a test gives them."""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -12,9 +13,23 @@ from domain.attendance.summaries import DailySummary
 from domain.casework.cases import Case, QueueItem
 from domain.ladder.events import InterventionEvent
 from domain.ladder.model import StudentInterventionInstance
+from domain.meetings.model import InterventionMeeting
+from domain.meetings.notices import InvitationRecord
 from domain.platform.errors import NotFound
-from domain.rules import InterventionRuleSet
-from services.interventions.ports import StudentChange
+from domain.rules import Exemption, InterventionRuleSet
+from services.casework.ports import ExemptionReader
+from services.interventions.effects import SendJob
+from services.interventions.housekeeping import Housekeeping
+from services.interventions.nightly import Nightly
+from services.interventions.ports import StudentChange, StudentRowsReader
+from services.interventions.scheduler import Scheduler
+from services.interventions.school_night import NightReader
+from services.letters.sweep import SweepResult
+from services.meetings.cancellation_resend import LostCancellations, SentNotices
+from services.meetings.ports import MeetingReader
+from services.meetings.resend import InvitationReader
+from services.platform.ports import Clock
+from services.roster.ports import RosterReader
 
 _etags = itertools.count(1)
 
@@ -106,7 +121,8 @@ class FakeRuleSets:
 
 
 class FakeSummaryDays:
-    """Rows by student; counts the dates asked for per call (one batch per night)."""
+    """Rows by student; counts the reads (one batch per night, and one range per student whose
+    stage lists its sessions)."""
 
     def __init__(self, rows: dict[str, dict[date, DailySummary]]) -> None:
         self.rows = rows
@@ -116,3 +132,50 @@ class FakeSummaryDays:
                  days: Collection[date]) -> dict[date, dict[str, DailySummary]]:
         self.calls += 1
         return {d: {sid: by_day[d] for sid, by_day in self.rows.items() if d in by_day} for d in days}
+
+    def for_student(self, tenant_id: str, school_id: str, student_id: str, first: date,
+                    last: date) -> list[DailySummary]:
+        self.calls += 1
+        return [r for d, r in sorted(self.rows.get(student_id, {}).items()) if first <= d <= last]
+
+
+class NoExemptions:
+    def exemptions(self, tenant_id: str, school_id: str) -> dict[str, Exemption]:
+        return {}
+
+
+class NoMeetings:
+    def school(self, tenant_id: str, school_id: str) -> list[InterventionMeeting]:
+        return []
+
+
+class NoInvitations:
+    def school(self, tenant_id: str, school_id: str) -> list[InvitationRecord]:
+        return []
+
+
+class NoSentNotices:
+    def sent(self, tenant_id: str, school_id: str) -> set[tuple[str, str]]:
+        return set()
+
+
+def nothing_stranded(tenant_id: str, school_id: str) -> SweepResult:
+    return SweepResult()
+
+
+def nightly(rules: FakeRuleSets, roster: RosterReader, summaries: FakeSummaryDays, store: FakeStore,
+            clock: Clock, send_letter_job: SendJob, *, exemptions: ExemptionReader | None = None,
+            meetings: MeetingReader | None = None, student_rows: StudentRowsReader | None = None,
+            sweep_letters: Callable[[str, str], SweepResult] = nothing_stranded,
+            invitations: InvitationReader | None = None, sent_notices: SentNotices | None = None,
+            send_notice: SendJob = lambda job: None) -> Nightly:
+    """The production night (reader, housekeeping, scheduler) over fakes; what a test leaves out
+    is an empty fake."""
+    reader = NightReader(rules, roster, store, NoMeetings() if meetings is None else meetings)
+    cancellations = LostCancellations(NoSentNotices() if sent_notices is None else sent_notices, send_notice)
+    housekeeping = Housekeeping(sweep_letters, store, send_letter_job,
+                                NoInvitations() if invitations is None else invitations, cancellations, clock)
+    scheduler = Scheduler(rules, roster, summaries, store, clock, send_letter_job,
+                          NoExemptions() if exemptions is None else exemptions,
+                          summaries if student_rows is None else student_rows)
+    return Nightly(reader, housekeeping, scheduler)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple, Protocol
 
@@ -122,21 +122,20 @@ def recompute(student: Student, calendar: SchoolCalendar, marks_by_day: Mapping[
     if got != expected or (previous and previous.student_id != student.student_id):
         raise BaselineMismatch(f"recompute of {student.student_id} from {days[0]} needs the row of "
                                f"{expected}, got {got}")
+    return _rows(student.student_id, days, calendar.index_of(days[0]), marks_by_day, previous, codes)
+
+
+def _rows(student_id: str, days: Sequence[dt.date], index: int,
+          marks_by_day: Mapping[dt.date, Iterable[MarkLike]], previous: DailySummary | None,
+          codes: CodeTable) -> list[DailySummary]:
+    """The rows of `days` (consecutive school days, the first at school-day `index`) after
+    `previous`: the inner loop, on plain ints."""
     effects = _effects(codes)
     counts = list(previous.totals) if previous else [0] * len(Totals._fields)
     run = previous.consecutive_absence_days if previous else 0
-    index = calendar.index_of(days[0])
-    student_id, rows, empty = student.student_id, [], ()
+    rows: list[DailySummary] = []
     for day in days:
-        am_code = pm_code = day_code = None
-        for mark in marks_by_day.get(day, empty):
-            session = mark.session
-            if session == "AM":
-                am_code = mark.code
-            elif session == "PM":
-                pm_code = mark.code
-            else:
-                day_code = mark.code
+        am_code, pm_code, day_code = _codes(marks_by_day.get(day, ()))
         day_effect = _NO_MARK if day_code is None else _effect(effects, codes, day_code)
         am = day_effect if am_code is None else _effect(effects, codes, am_code)
         pm = day_effect if pm_code is None else _effect(effects, codes, pm_code)
@@ -158,6 +157,20 @@ def recompute(student: Student, calendar: SchoolCalendar, marks_by_day: Mapping[
                                  Totals(*counts), run))
         index += 1
     return rows
+
+
+def _codes(marks: Iterable[MarkLike]) -> tuple[str | None, str | None, str | None]:
+    """A day's AM, PM and DAY codes (None: no such mark); a later mark for a session wins."""
+    am_code = pm_code = day_code = None
+    for mark in marks:
+        session = mark.session
+        if session == "AM":
+            am_code = mark.code
+        elif session == "PM":
+            pm_code = mark.code
+        else:
+            day_code = mark.code
+    return am_code, pm_code, day_code
 
 
 def full_year(student: Student, calendar: SchoolCalendar, marks_by_day: Mapping[dt.date, Iterable[MarkLike]],

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -49,6 +50,31 @@ class School(_Model):
     # a translated letter is stored with its school-language original beside it (linked by
     # `LetterArtifact.companion_of`) and sent together with it
     keep_source_letter: bool = False
+
+    @property
+    def zone_known(self) -> bool:
+        """Whether `time_zone` is an IANA zone (the roster refuses others; `zone` is then UTC)."""
+        return _zone(self.time_zone) is not None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The school's time zone. A zone on file that is no IANA zone is UTC, so that it stops
+        neither a night nor a letter."""
+        return _zone(self.time_zone) or _UTC
+
+    def local_date(self, at: datetime) -> date:
+        """The school-local date at the instant `at` (an aware datetime)."""
+        return at.astimezone(self.zone).date()
+
+
+_UTC = ZoneInfo("UTC")
+
+
+def _zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 class Student(_Model):

@@ -19,7 +19,7 @@ import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from functools import partial
 from typing import Any
 
@@ -27,6 +27,7 @@ from domain.attendance.stored_marks import Mark, MarkChange, instant
 from domain.platform.access import Principal
 from domain.platform.errors import AlreadyExists, ConcurrencyError, ValidationFailed
 from domain.platform.paths import SIS_RAW, sis_raw_path
+from domain.roster.schools import School
 from services.attendance.mark_validation import MarkValidator, check_count, parse_payload
 from services.attendance.ports import (
     MarkChangeRepository,
@@ -88,12 +89,34 @@ class Ingestion:
         check_count(records)
         school = self._roster.school(tenant_id, school_id)  # NotFound before anything is stored
         now = self._clock.now()
+        result = self._store_raw(tenant_id, school_id, raw, now)
+        by_day: dict[date, list[Mark]] = defaultdict(list)
+        for mark in self._accepted(tenant_id, school_id, school, records, result, now):
+            by_day[mark.date].append(mark)
+        for day in sorted(by_day):
+            outcomes = self._store_day(tenant_id, school_id, day, by_day[day])
+            result.created += outcomes.count(CREATED)
+            result.replaced += outcomes.count(REPLACED)
+            result.unchanged += outcomes.count(UNCHANGED)
+
+        self._audit.record(actor=actor, tenant_id=tenant_id, school_id=school_id,
+                           action="attendance.marks.ingested", entity_type="markbatch",
+                           entity_id=result.batch_id,
+                           after={**result.counts(), "rawPayload": result.raw_payload})
+        log.info("ingested batch %s for %s/%s: %s", result.batch_id, tenant_id, school_id, result.counts())
+        return result
+
+    def _store_raw(self, tenant_id: str, school_id: str, raw: bytes, now: datetime) -> IngestResult:
+        """The payload to `sis-raw`, before any mark: every stored mark points at it."""
         # The content's hash: the same payload again is the same blob and the same batch.
         batch_id = hashlib.sha256(raw).hexdigest()[:32]
         path = sis_raw_path(tenant_id, school_id, now.date(), batch_id)
         self._raw.put(SIS_RAW, path, raw, content_type="application/json")
-        result = IngestResult(batch_id, path)
+        return IngestResult(batch_id, path)
 
+    def _accepted(self, tenant_id: str, school_id: str, school: School, records: Sequence[Any],
+                  result: IngestResult, now: datetime) -> list[Mark]:
+        """The valid records as marks stamped with the batch; the others rejected on `result`."""
         validator = MarkValidator(school, self._roster.students(tenant_id, school_id),
                                   self._roster.code_mapping(tenant_id, school_id),
                                   partial(self._roster.calendar_for, tenant_id, school_id))
@@ -109,24 +132,11 @@ class Ingestion:
             if key in accepted:  # within one payload the later record wins, as across payloads
                 result.rejected.append(Rejection(accepted[key][0], "session", f"superseded by record "
                                                  f"{index} for the same student, date and session"))
-            accepted[key] = (index, mark.stamped(source=path, batch_id=batch_id, received_at=received_at))
+            accepted[key] = (index, mark.stamped(source=result.raw_payload, batch_id=result.batch_id,
+                                                 received_at=received_at))
         result.rejected.sort(key=lambda r: r.index)
         result.accepted = len(accepted)
-
-        by_day: dict[date, list[Mark]] = defaultdict(list)
-        for _, mark in accepted.values():
-            by_day[mark.date].append(mark)
-        for day in sorted(by_day):
-            outcomes = self._store_day(tenant_id, school_id, day, by_day[day])
-            result.created += outcomes.count(CREATED)
-            result.replaced += outcomes.count(REPLACED)
-            result.unchanged += outcomes.count(UNCHANGED)
-
-        self._audit.record(actor=actor, tenant_id=tenant_id, school_id=school_id,
-                           action="attendance.marks.ingested", entity_type="markbatch",
-                           entity_id=batch_id, after={**result.counts(), "rawPayload": path})
-        log.info("ingested batch %s for %s/%s: %s", batch_id, tenant_id, school_id, result.counts())
-        return result
+        return [mark for _, mark in accepted.values()]
 
     def _store_day(self, tenant_id: str, school_id: str, day: date, marks: list[Mark]) -> list[str]:
         """Store one day's marks; the outcome of each. Retries when another writer raced us."""

@@ -11,8 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from datetime import date, timedelta
 
 from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
@@ -56,15 +55,6 @@ class NormalizeRequest(BaseModel):
     correlation_id: str | None = None
 
 
-def local_date(at: datetime, school: School) -> date:
-    try:
-        zone = ZoneInfo(school.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        log.warning("school %s has an unknown time zone; using UTC", school.school_id)
-        zone = ZoneInfo("UTC")
-    return at.astimezone(zone).date()
-
-
 def scope(school_id: str, day: date) -> str:
     return f"{school_id}/{day.isoformat()}"
 
@@ -94,7 +84,7 @@ class NormalizeJobs:
         now = self._clock.now()
         sent = 0
         for school in self._roster.all_schools():
-            self._enqueue(school, local_date(now, school) - timedelta(days=1), force=False,
+            self._enqueue(school, school.local_date(now) - timedelta(days=1), force=False,
                           reason="nightly")
             sent += 1
         return sent
@@ -102,7 +92,7 @@ class NormalizeJobs:
     def on_sis_sync(self, sync: SisSyncCompleted) -> NormalizeRequest:
         """The school's marks changed: normalize the local date the sync completed on."""
         school = self._roster.school(sync.tenant_id, sync.school_id)
-        return self._enqueue(school, local_date(sync.completed_at, school), force=True,
+        return self._enqueue(school, school.local_date(sync.completed_at), force=True,
                              reason="sis-sync")
 
     def handle(self, request: NormalizeRequest, message_id: str | None = None) -> JobRun | None:
@@ -142,6 +132,8 @@ class NormalizeJobs:
         return run
 
     def _enqueue(self, school: School, day: date, *, force: bool, reason: str) -> NormalizeRequest:
+        if not school.zone_known:  # its local date was taken in UTC
+            log.warning("school %s has an unknown time zone; using UTC", school.school_id)
         request = NormalizeRequest(tenant_id=school.tenant_id, school_id=school.school_id, date=day,
                                    force=force, reason=reason, correlation_id=current_correlation_id())
         self._send(request)

@@ -16,7 +16,6 @@ from domain.casework.tasks import TaskStatus, WorkTask
 from domain.platform.access import Principal
 from domain.platform.errors import ConcurrencyError, NotFound, ValidationFailed
 from domain.rules import Exemption
-from services.attendance.normalize_jobs import local_date
 from services.casework.ports import CaseworkStore
 from services.interventions.ports import InterventionStore
 from services.platform.audit import AuditLog
@@ -39,7 +38,7 @@ class Casework:
         self._audit, self._clock, self._new_id = audit, clock, new_id
 
     def _today(self, tenant_id: str, school_id: str) -> date:
-        return local_date(self._clock.now(), self._roster.school(tenant_id, school_id))
+        return self._roster.school(tenant_id, school_id).local_date(self._clock.now())
 
     def ensure_student(self, tenant_id: str, school_id: str, student_id: str) -> None:
         """Before a write keyed on a student: a row for a student the school does not have would be

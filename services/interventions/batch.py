@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from domain.casework.cases import QueueItem, case_may_change
 from domain.ladder.events import InterventionEvent
@@ -55,46 +56,71 @@ class BatchApproval:
         if not action_ids or len(action_ids) > MAX_BATCH:
             raise ValidationFailed(f"give 1 to {MAX_BATCH} action ids", field="actionIds")
         ids = list(dict.fromkeys(action_ids))
+        outcomes: dict[str, BatchOutcome] = {}
+        found = self._found(tenant_id, school_id, ids, outcomes)
+        if not found:  # nothing to approve: not even the school is read
+            return [outcomes[i] for i in ids]
+        day, now = self._queue.today(tenant_id, school_id), self._clock.now()
+        planned = _planned(actor, found, day, now, outcomes)
+        students = self._students(tenant_id, school_id, planned, day, now)
+        refused = self._save(tenant_id, school_id, students)
+        for p in planned:
+            if p.item.student_id in refused:
+                outcomes[p.item.id] = BatchOutcome(p.item.id, False, CHANGED_MEANWHILE)
+                continue
+            item = next(i for i in students[p.item.student_id].items if i.instance_id == p.item.instance_id)
+            self._queue.audit_action(actor, tenant_id, school_id, StaffCommand.APPROVE, p.item, item)
+            outcomes[p.item.id] = BatchOutcome(p.item.id, True, item=item)
+        return [outcomes[i] for i in ids]
+
+    def _found(self, tenant_id: str, school_id: str, ids: list[str],
+               outcomes: dict[str, BatchOutcome]) -> list[tuple[QueueItem, StudentInterventionInstance]]:
+        """The items asked for with their instances (two range reads); the others answered."""
         items = {i.id: i for i in self._store.queue(tenant_id, school_id)}
         instances = {i.id: i for i in self._store.instances(tenant_id, school_id)}
-        outcomes: dict[str, BatchOutcome] = {}
-        found_items: list[tuple[QueueItem, StudentInterventionInstance]] = []
+        found: list[tuple[QueueItem, StudentInterventionInstance]] = []
         for action_id in ids:
             item = items.get(action_id)
             instance = instances.get(item.instance_id) if item else None
             if item is None or instance is None:
                 outcomes[action_id] = BatchOutcome(action_id, False, "no such action")
             else:
-                found_items.append((item, instance))
-        if not found_items:  # nothing to approve: not even the school is read
-            return [outcomes[i] for i in ids]
-        day, now = self._queue.today(tenant_id, school_id), self._clock.now()
-        planned: list[_Planned] = []
-        for item, instance in found_items:
-            try:
-                after, events = staff_transition(actor, instance, item, StaffCommand.APPROVE, day, now)
-            except InvalidTransition as exc:
-                outcomes[item.id] = BatchOutcome(item.id, False, str(exc))
-                continue
-            planned.append(_Planned(item, after, events))
+                found.append((item, instance))
+        return found
+
+    def _students(self, tenant_id: str, school_id: str, planned: list[_Planned], day: date,
+                  now: datetime) -> dict[str, Collected]:
+        """The approvals by student: a student's items share one change (one transaction, the
+        case chained); the cases are read only when an approval may change one."""
         cases = (self._store.cases(tenant_id, school_id)
                  if any(case_may_change(p.events) for p in planned) else {})
         students: dict[str, Collected] = {}
-        for p in planned:  # a student's items share one change: one transaction, the case chained
+        for p in planned:
             found = students.setdefault(p.item.student_id, Collected(p.item.student_id,
                                                                      cases.get(p.item.student_id)))
             found.add(p.after, p.events, p.item.template_key, on=day, now=now)
+        return students
+
+    def _save(self, tenant_id: str, school_id: str, students: dict[str, Collected]) -> set[str]:
+        """Write the students; send the letter jobs of those written. The students refused."""
         changes = [c for c in (found.change() for found in students.values()) if c is not None]
         refused = set(self._store.save(tenant_id, school_id, changes)) if changes else set()
         for student_id, found in students.items():
             if student_id not in refused:
                 for job in found.letter_jobs:
                     self._send_letter_job(job)
-        for p in planned:
-            if p.item.student_id in refused:
-                outcomes[p.item.id] = BatchOutcome(p.item.id, False, CHANGED_MEANWHILE)
-                continue
-            queued = next(i for i in students[p.item.student_id].items if i.instance_id == p.item.instance_id)
-            self._queue.audit_action(actor, tenant_id, school_id, StaffCommand.APPROVE, p.item, queued)
-            outcomes[p.item.id] = BatchOutcome(p.item.id, True, item=queued)
-        return [outcomes[i] for i in ids]
+        return refused
+
+
+def _planned(actor: Principal, found: list[tuple[QueueItem, StudentInterventionInstance]], day: date,
+             now: datetime, outcomes: dict[str, BatchOutcome]) -> list[_Planned]:
+    """Each item's approval; an item the transition refuses is answered with the reason."""
+    planned: list[_Planned] = []
+    for item, instance in found:
+        try:
+            after, events = staff_transition(actor, instance, item, StaffCommand.APPROVE, day, now)
+        except InvalidTransition as exc:
+            outcomes[item.id] = BatchOutcome(item.id, False, str(exc))
+            continue
+        planned.append(_Planned(item, after, events))
+    return planned

@@ -1,5 +1,5 @@
-"""Running the scheduler: after a school's nightly normalization (an `evaluate-school` queue
-message), and on demand through the API.
+"""Running a school's night (nightly.py: the housekeeping and the evaluation): after the school's
+nightly normalization (an `evaluate-school` queue message), and on demand through the API.
 
 Every run is a job run of kind `interventions`, scope `{schoolId}/{date}`, in the school's
 tenant: a redelivered message finds the scope SUCCEEDED and is skipped. A forced run (after a SIS
@@ -17,7 +17,7 @@ from pydantic.alias_generators import to_camel
 
 from domain.platform.access import Principal
 from domain.platform.jobs import JobRun
-from services.interventions.scheduler import Scheduler
+from services.interventions.nightly import Nightly
 from services.platform.audit import AuditLog
 from services.platform.context import current_correlation_id
 from services.platform.jobs import JobRuns
@@ -49,8 +49,8 @@ def parse_request(body: bytes | str) -> EvaluateRequest:
 
 
 class InterventionJobs:
-    def __init__(self, scheduler: Callable[[], Scheduler], jobs: JobRuns, audit: AuditLog) -> None:
-        self._scheduler = scheduler  # built on first use: it needs the rule set reader
+    def __init__(self, nightly: Callable[[], Nightly], jobs: JobRuns, audit: AuditLog) -> None:
+        self._nightly = nightly  # built on first use: it needs the rule set reader
         self._jobs = jobs
         self._audit = audit
 
@@ -61,7 +61,7 @@ class InterventionJobs:
         scope = f"{school_id}/{day.isoformat()}"
         with self._jobs.run(KIND, scope, tenant_id=tenant_id, force=force) as handle:
             if not handle.skipped:
-                for name, value in self._scheduler().run(tenant_id, school_id, day).counters.items():
+                for name, value in self._nightly().run(tenant_id, school_id, day).counters.items():
                     handle.count(name, value)
         return handle.run
 

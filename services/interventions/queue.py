@@ -21,7 +21,6 @@ from domain.ladder.transitions import approve, mark_done, skip, snooze, stop
 from domain.platform.access import Principal
 from domain.platform.errors import ConcurrencyError, ValidationFailed
 from domain.rules.ruleset import StageType, Track
-from services.attendance.normalize_jobs import local_date
 from services.interventions.effects import Collected, SendJob
 from services.interventions.ports import InterventionStore
 from services.platform.audit import AuditLog
@@ -84,7 +83,7 @@ class InterventionQueue:
 
     def today(self, tenant_id: str, school_id: str) -> date:
         """The school's local date now (one read: a batch of approvals shares it)."""
-        return local_date(self._clock.now(), self._roster.school(tenant_id, school_id))
+        return self._roster.school(tenant_id, school_id).local_date(self._clock.now())
 
     def audit_action(self, actor: Principal, tenant_id: str, school_id: str, command: StaffCommand,
                      before: QueueItem, after: QueueItem, *, reason: str | None = None,

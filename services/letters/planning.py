@@ -23,7 +23,6 @@ from services.letters.companions import companion, wants_companion, with_fields_
 from services.letters.job import LetterJob
 from services.letters.ports import ArtifactStore, MergeDataBuilder, SchoolTemplates, StudentDetails
 from services.letters.recipients import LetterLanguage, recipients
-from services.meetings.invitations import school_zone
 from services.platform.ports import Clock
 from services.roster.ports import StudentDetail
 
@@ -121,7 +120,7 @@ class LetterPlanner:
         merged = with_fields_of(template, source) if source else template
         data = dict(self._merge.build(merged, stage.instance, school, stage.detail, guardian, on))
         if stage.meeting is not None and "meetingWhen" in merged.merge_fields:
-            data["meetingWhen"] = meeting_when(stage.meeting, school_zone(school), template.language)
+            data["meetingWhen"] = meeting_when(stage.meeting, school.zone, template.language)
         return data
 
     def _companion(self, letter: LetterArtifact, stage: Stage) -> LetterArtifact | None:
@@ -134,7 +133,7 @@ class LetterPlanner:
         if stage.meeting is not None and "meetingWhen" in source.merge_fields:
             # the same meeting, worded in the original's language rather than the translation's
             data = {**json.loads(kept.merge_data),
-                    "meetingWhen": meeting_when(stage.meeting, school_zone(school), source.language)}
+                    "meetingWhen": meeting_when(stage.meeting, school.zone, source.language)}
             kept = replace(kept, merge_data=snapshot_json(data))
         return self._insert(kept)
 

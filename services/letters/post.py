@@ -8,7 +8,6 @@ from datetime import datetime
 from domain.letters.artifacts import LetterArtifact
 from domain.letters.print_batch import PrintEntry, envelope
 from domain.roster.schools import ContactPreference, Guardian, School
-from services.attendance.normalize_jobs import local_date
 
 
 def channels(guardian: Guardian | None) -> tuple[bool, bool]:
@@ -31,7 +30,7 @@ def print_entry(claimed: LetterArtifact, school: School, guardian: Guardian, now
     name, lines = envelope(guardian)
     return PrintEntry(
         tenant_id=claimed.tenant_id, school_id=claimed.school_id,
-        day=local_date(claimed.sending_since, school), artifact_id=claimed.id,
+        day=school.local_date(claimed.sending_since), artifact_id=claimed.id,
         student_id=claimed.student_id, guardian_id=claimed.guardian_id, name=name, address_lines=lines,
         template_key=claimed.template_key, template_version=claimed.template_version,
         content_hash=claimed.content_hash, storage_path=claimed.storage_path, added_at=now)

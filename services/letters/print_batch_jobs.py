@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.platform.errors import NotFound
 from services.letters.print_batches import PrintBatches
@@ -69,10 +68,7 @@ class PrintBatchJobs:
         now = self._clock.now()
         sent = 0
         for school in self._roster.all_schools():
-            try:
-                local = now.astimezone(ZoneInfo(school.time_zone))
-            except (ZoneInfoNotFoundError, ValueError):
-                local = now  # an unknown zone is UTC, as the nightly treats it
+            local = now.astimezone(school.zone)  # an unknown zone is UTC, as the nightly treats it
             if local.hour != BUILD_HOUR:
                 continue
             request = PrintBatchRequest(school.tenant_id, school.school_id,

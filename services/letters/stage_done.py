@@ -12,7 +12,6 @@ from domain.ladder.transitions import mark_done
 from domain.letters.artifacts import ArtifactStatus, LetterArtifact
 from domain.platform.errors import ConcurrencyError
 from domain.roster.schools import School
-from services.attendance.normalize_jobs import local_date
 from services.interventions.effects import Collected
 from services.interventions.ports import InterventionStore
 from services.letters.ports import ArtifactStore
@@ -34,7 +33,7 @@ class StageCompletion:
                     or instance.action is not ActionState.APPROVED):
                 return  # already done (a concurrent delivery) or the instance moved on
             now = self._clock.now()
-            day = local_date(now, school)
+            day = school.local_date(now)
             data = {"letters": str(len(stage))}
             if artifact.meeting_id:
                 data["meetingId"] = artifact.meeting_id

@@ -1,7 +1,7 @@
 """No stranded letters. Delivery runs on the blob event of a rendered PDF and claims the artifact
 (SENDING, services/letters/delivery.py) before sending; a process that dies after the claim leaves
 it SENDING, and a lost blob event leaves it RENDERED, with nothing left to fire for it. The
-nightly (services/interventions/scheduler.py) sweeps each school: one filtered read of its
+nightly (services/interventions/housekeeping.py) sweeps each school: one filtered read of its
 artifact partition, then the delivery again for every artifact
 
 - SENDING whose claim is older than the delivery's LEASE (its sender died), or

@@ -27,7 +27,7 @@ from domain.meetings.notices import InvitationRecord, NoticeMark, NoticeState, e
 from domain.platform.errors import AlreadyExists, ConcurrencyError, NotFound
 from domain.roster.schools import Guardian, School
 from services.letters.ports import StudentDetails
-from services.meetings.invitations import MeetingLookup, school_zone
+from services.meetings.invitations import MeetingLookup
 from services.platform.audit import AuditLog
 from services.platform.context import current_correlation_id
 from services.platform.ports import Clock
@@ -93,7 +93,7 @@ def cancellation_email(meeting: InterventionMeeting, school: School,
     """Subject, body and the METHOD:CANCEL .ics of the note to a guardian."""
     ics = meeting_ics(meeting, summary=f"Meeting at {school.name}",
                       description=f"A meeting at {school.name} about your child's attendance.")
-    when = meeting_when(meeting, school_zone(school))
+    when = meeting_when(meeting, school.zone)
     return (f"Meeting cancelled: {school.name}",
             f"The meeting about {child} on {when} is cancelled.\n\n{school.name}\n",
             (Attachment(ICS_NAME, ics, ICS_TYPE),))

@@ -5,7 +5,7 @@ nightly sends the job again for each meeting cancelled recently (domain/meetings
 `awaits_cancellation`) that still has a guardian whose invitation was e-mailed and DELIVERED but
 who has no SENT cancellation marker.
 
-Cost: the scheduler already holds the school's meetings; this adds at most one filtered read of
+Cost: the night already holds the school's meetings; this adds at most one filtered read of
 the school's invitation artifacts (shared with the lost-invitation resend through
 `NightInvitations`) and one of its SENT markers, and only when some meeting is a candidate. A
 duplicate job is harmless: the handler claims each guardian's marker and sends nothing twice.
@@ -54,7 +54,7 @@ class NightInvitations:
 
 
 class LostCancellations:
-    """What the scheduler needs to re-send cancellation jobs: the markers and the
+    """What the housekeeping needs to re-send cancellation jobs: the markers and the
     `meeting-notices` queue."""
 
     def __init__(self, marks: SentNotices, send: SendJob) -> None:

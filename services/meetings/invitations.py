@@ -16,9 +16,7 @@ invitation, or none, replaces it).
 
 from __future__ import annotations
 
-from datetime import tzinfo
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.ladder.model import ActionState, InstanceStatus, StudentInterventionInstance
 from domain.ladder.queue import action_id
@@ -71,13 +69,6 @@ def superseded(meeting: InterventionMeeting, sequence: int | None) -> str | None
     if meeting.sequence != sequence:
         return f"meeting {meeting.id} was changed since (sequence {meeting.sequence}, not {sequence})"
     return None
-
-
-def school_zone(school: School) -> tzinfo:
-    try:
-        return ZoneInfo(school.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):  # a bad zone on file: UTC rather than no letter
-        return ZoneInfo("UTC")
 
 
 def invitation_email(meeting: InterventionMeeting, school: School) -> tuple[str, str, tuple[Attachment, ...]]:

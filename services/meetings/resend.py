@@ -4,7 +4,7 @@ between leaves a SCHEDULED meeting with no invitation on its way. The nightly se
 for each meeting that still awaits one and whose current-sequence invitation looks lost
 (domain/meetings/notices.py says exactly when).
 
-Cost: the scheduler already holds the school's instances and meetings; this adds at most one
+Cost: the night already holds the school's instances and meetings; this adds at most one
 filtered read of the school's invitation artifacts, and only when some meeting is a candidate
 (booked, to come, its instance on that MEETING stage). A duplicate job is harmless: the renderer
 finds the meeting's artifacts for that sequence and renders nothing twice.

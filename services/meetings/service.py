@@ -35,7 +35,6 @@ from domain.meetings.model import (
 from domain.meetings.transitions import cancel, hold, no_show, propose, proposes_another, schedule, update
 from domain.platform.access import Principal
 from domain.platform.errors import AlreadyExists, ConcurrencyError, ValidationFailed
-from services.attendance.normalize_jobs import local_date
 from services.casework.service import Casework
 from services.meetings.effects import MeetingEffects
 from services.meetings.ports import MeetingFilter, MeetingStore
@@ -80,7 +79,7 @@ class Meetings:
         self._cancelled = cancelled
 
     def _today(self, tenant_id: str, school_id: str, now: datetime) -> date:
-        return local_date(now, self._roster.school(tenant_id, school_id))
+        return self._roster.school(tenant_id, school_id).local_date(now)
 
     def list(self, tenant_id: str, school_id: str, where: MeetingFilter, *, limit: int = 100,
              continuation: str | None = None) -> tuple[list[InterventionMeeting], str | None]:

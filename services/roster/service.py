@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import uuid
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from domain.attendance.calendar import SchoolCalendar
 from domain.attendance.codes import load_code_table
@@ -154,11 +153,9 @@ class RosterService:
 
 def _checked(school: School) -> School:
     """The time zone must be a real IANA zone; the language is stored in canonical form."""
-    try:
-        ZoneInfo(school.time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
+    if not school.zone_known:
         raise ValidationFailed(f"{school.time_zone!r} is not an IANA time zone such as "
-                               "Europe/London", field="timeZone") from None
+                               "Europe/London", field="timeZone")
     try:
         language = normalize_language(school.language)
     except ValueError as exc:

@@ -26,8 +26,8 @@ def age(container: Any, artifact: LetterArtifact, **changes: Any) -> LetterArtif
 
 
 def night(container: Any, tenant: str) -> dict[str, int]:
-    """The school's nightly scheduler run (no rule sets here: the sweep runs all the same)."""
-    return container.nightly.scheduler.run(tenant, "s1", NIGHT).counters
+    """The school's nightly run (no rule sets here: the sweep runs all the same)."""
+    return container.nightly.service.run(tenant, "s1", NIGHT).counters
 
 
 @pytest.mark.parametrize("stranded", ["SENDING", "RENDERED"])

@@ -54,7 +54,7 @@ def book(client: Any, w: dict[str, Any]) -> Any:
 
 
 def nightly(w: dict[str, Any]) -> dict[str, int]:
-    return w["container"].nightly.scheduler.run(w["tenant"], "s1", DAY).counters
+    return w["container"].nightly.service.run(w["tenant"], "s1", DAY).counters
 
 
 def test_the_nightly_re_sends_a_lost_invitation_job_once(client, world, inbox) -> None:  # type: ignore[no-untyped-def]
@@ -107,7 +107,7 @@ def test_cancelling_an_e_mailed_meeting_e_mails_one_cancellation(client, world, 
 
 def test_the_nightly_re_sends_a_lost_cancellation_job_until_it_is_e_mailed(client, world, inbox) -> None:  # type: ignore[no-untyped-def]
     notices = Notices(world["container"].platform.queues)
-    world["container"].platform.queues = notices  # before the scheduler binds its queue senders
+    world["container"].platform.queues = notices  # before the nightly binds its queue senders
     booked = book(client, world)
     render(world["jobs"][0])
     [artifact] = invitations(world)

@@ -13,10 +13,9 @@ from domain.letters.artifacts import ArtifactStatus, LetterArtifact
 from services.interventions.effects import letter_job
 from services.interventions.ports import StudentChange
 from services.interventions.queue import StaffCommand
-from services.interventions.scheduler import Scheduler
 from services.letters.resend import RESEND_AFTER, resend_lost_letter_jobs
 from services.letters.sweep import SweepResult, rendered_actions
-from tests.fakes_interventions import FakeRuleSets
+from tests.fakes_interventions import FakeRuleSets, nightly
 from tests.unit.test_scheduler import FIFTEENTH, S, T, World, officer
 
 NEXT = date(2024, 9, 23)
@@ -45,9 +44,9 @@ def test_a_re_run_minutes_after_the_approval_waits_for_the_grace_period() -> Non
     world = World()
     approved_but_lost(world)
     world.clock.at = datetime(2024, 9, 20, 17, 10, tzinfo=UTC)  # ten minutes after approving
-    assert "letterJobsResent" not in world.scheduler.run(*T_S, FIFTEENTH).counters
+    assert "letterJobsResent" not in world.nightly.run(*T_S, FIFTEENTH).counters
     world.clock.at += timedelta(minutes=30)
-    assert world.scheduler.run(*T_S, FIFTEENTH).counters["letterJobsResent"] == 1
+    assert world.nightly.run(*T_S, FIFTEENTH).counters["letterJobsResent"] == 1
     assert len(world.letters) == 1
 
 
@@ -108,7 +107,7 @@ def test_the_sweep_names_the_actions_with_nothing_left_to_render() -> None:
 def test_the_nightly_takes_the_rendered_actions_from_the_letter_sweep() -> None:
     world = World()
     action = approved_but_lost(world)
-    world.scheduler = Scheduler(FakeRuleSets(world.rule_set), world.roster, world.summaries, world.store,
-                                world.clock, world.letters.append,
-                                sweep_letters=lambda t, s: SweepResult(rendered=frozenset({action})))
+    world.nightly = nightly(FakeRuleSets(world.rule_set), world.roster, world.summaries, world.store,
+                            world.clock, world.letters.append,
+                            sweep_letters=lambda t, s: SweepResult(rendered=frozenset({action})))
     assert "letterJobsResent" not in world.night(NEXT) and world.letters == []

@@ -99,11 +99,9 @@ def test_night_invitations_read_the_school_once() -> None:
 
 
 def test_the_nightly_re_sends_a_lost_cancellation_until_it_is_sent_and_shares_one_invitation_read() -> None:
-    night = Night()
     notices: list[dict[str, Any]] = []
     invitations, marks = Invitations(emailed()), Marks()
-    night.scheduler._invitations = invitations  # type: ignore[assignment]
-    night.scheduler._cancellations = LostCancellations(marks, notices.append)
+    night = Night(invitations=invitations, sent_notices=marks, send_notice=notices.append)
     night.at_meeting_stage(action=ActionState.APPROVED, action_done_on=None)
     start = datetime(2024, 10, 20, 9, tzinfo=UTC)
     night.meetings.rows["m1"] = cancelled(starts_at=start, ends_at=start + timedelta(hours=1))

@@ -107,11 +107,9 @@ def test_many_candidates_read_the_invitations_once() -> None:
 
 
 def test_the_nightly_re_sends_a_lost_invitation_once_and_not_after_it_is_delivered() -> None:
-    night = Night()
     sent: list[dict[str, Any]] = []
     invitations = Invitations()
-    night.scheduler._send_letter_job = sent.append  # type: ignore[assignment]
-    night.scheduler._invitations = invitations  # type: ignore[assignment]
+    night = Night(send=sent.append, invitations=invitations)
     night.at_meeting_stage(action=ActionState.APPROVED, action_done_on=None)
     night.meetings.rows["m1"] = meeting(starts_at=datetime(2024, 10, 20, 9, tzinfo=UTC),
                                         ends_at=datetime(2024, 10, 20, 10, tzinfo=UTC))

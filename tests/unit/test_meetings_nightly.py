@@ -15,10 +15,12 @@ from domain.ladder.model import ActionState, InstanceStatus, StudentIntervention
 from domain.meetings.model import InterventionMeeting, MeetingOutcome, MeetingStatus
 from domain.roster.schools import School, Student
 from domain.rules.ruleset import StageType
-from services.interventions.scheduler import Scheduler
+from services.interventions.effects import SendJob
+from services.meetings.cancellation_resend import SentNotices
+from services.meetings.resend import InvitationReader
 from services.platform.ports import FixedClock
 from tests.fakes_attendance import FakeRoster, Trips
-from tests.fakes_interventions import FakeRuleSets, FakeStore, FakeSummaryDays
+from tests.fakes_interventions import FakeRuleSets, FakeStore, FakeSummaryDays, nightly
 from tests.fakes_meetings import FakeMeetingStore
 from tests.unit.referral_ladder import england_with_referral
 from tests.unit.rules_examples import ENG, ENG_CAL, rows, sessions
@@ -38,15 +40,18 @@ ALWAYS = {d: ("O", "O") for d in ENG_CAL.school_days_between(ENG_CAL.start, END)
 
 
 class Night:
-    def __init__(self, absences: dict[date, tuple[str, str]] = ALWAYS) -> None:
+    def __init__(self, absences: dict[date, tuple[str, str]] = ALWAYS, *, send: SendJob = lambda job: None,
+                 invitations: InvitationReader | None = None, sent_notices: SentNotices | None = None,
+                 send_notice: SendJob = lambda job: None) -> None:
         self.store, self.meetings = FakeStore(), FakeMeetingStore()
         school = School(tenant_id=T, school_id=S, name="Oak", jurisdiction="ENG", time_zone="Europe/London")
         rule_set = england_with_referral(tenant_id=T, rule_set_id="england")
         self.version = rule_set.version
         self.clock = FixedClock(AT)
-        self.scheduler = Scheduler(FakeRuleSets(rule_set), FakeRoster(Trips(), school, [ENG_CAL], []),
-                                   FakeSummaryDays({P: year(absences)}), self.store, self.clock,
-                                   lambda job: None, meetings=self.meetings)
+        self.nightly = nightly(FakeRuleSets(rule_set), FakeRoster(Trips(), school, [ENG_CAL], []),
+                               FakeSummaryDays({P: year(absences)}), self.store, self.clock, send,
+                               meetings=self.meetings, invitations=invitations, sent_notices=sent_notices,
+                               send_notice=send_notice)
 
     def at_meeting_stage(self, **changes: Any) -> StudentInterventionInstance:
         instance = StudentInterventionInstance(
@@ -67,7 +72,7 @@ class Night:
     def run(self, day: date) -> list[EventKind]:
         self.clock.at = datetime(day.year, day.month, day.day, 17, tzinfo=UTC)
         before = {k for k in self.store.event_rows}
-        self.scheduler.run(T, S, day)
+        self.nightly.run(T, S, day)
         return [e.kind for k, e in sorted(self.store.event_rows.items()) if k not in before]
 
 

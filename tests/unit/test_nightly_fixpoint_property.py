@@ -33,11 +33,10 @@ from domain.rules import Exemption, InterventionRuleSet, preset_for
 from domain.rules.ruleset import StageType
 from services.interventions.effects import Collected
 from services.interventions.queue import InterventionQueue, StaffCommand
-from services.interventions.scheduler import Scheduler
 from services.platform.audit import AuditLog
 from services.platform.ports import FixedClock
 from tests.fakes_attendance import FakeAuditRepository, FakeRoster, Trips
-from tests.fakes_interventions import FakeRuleSets, FakeStore, FakeSummaryDays
+from tests.fakes_interventions import FakeRuleSets, FakeStore, FakeSummaryDays, nightly
 from tests.fakes_meetings import FakeMeetingStore
 from tests.unit.rules_examples import CA, DAY_CAL, ENG, ENG_CAL, IE, days, rows, sessions
 
@@ -89,9 +88,9 @@ class District:
         self.summaries = FakeSummaryDays({
             f"st{n}": self._year(f"st{n}", until, codes, by_session, absences) for n in range(students)})
         self.letters: list[dict[str, Any]] = []
-        self.scheduler = Scheduler(FakeRuleSets(self.rule_set), self.roster, self.summaries, self.store,
-                                   self.clock, self.letters.append, exemptions=self.exemptions,
-                                   meetings=self.meetings)
+        self.nightly = nightly(FakeRuleSets(self.rule_set), self.roster, self.summaries, self.store,
+                               self.clock, self.letters.append, exemptions=self.exemptions,
+                               meetings=self.meetings)
         self.queue = InterventionQueue(self.store, self.roster, AuditLog(FakeAuditRepository(), self.clock),
                                        self.clock, self.letters.append)
 
@@ -111,7 +110,7 @@ class District:
 
     def night(self, day: date) -> dict[str, int]:
         self.clock.at = datetime(day.year, day.month, day.day, 17, tzinfo=UTC)
-        return self.scheduler.run(T, S, day).counters
+        return self.nightly.run(T, S, day).counters
 
     def snapshot(self) -> tuple[Any, ...]:
         s = self.store

@@ -19,11 +19,10 @@ from domain.rules import InterventionRuleSet
 from domain.rules.ruleset import StageType
 from services.interventions.effects import Collected
 from services.interventions.queue import InterventionQueue, StaffCommand
-from services.interventions.scheduler import Scheduler
 from services.platform.audit import AuditLog
 from services.platform.ports import FixedClock
 from tests.fakes_attendance import FakeAuditRepository, FakeRoster, Trips
-from tests.fakes_interventions import FakeRuleSets, FakeStore, FakeSummaryDays
+from tests.fakes_interventions import FakeRuleSets, FakeStore, FakeSummaryDays, nightly
 from tests.unit.referral_ladder import england_with_referral
 from tests.unit.rules_examples import ENG, ENG_CAL, rows, sessions
 
@@ -58,14 +57,14 @@ class World:
         self.clock = FixedClock(datetime(2024, 9, 2, 17, tzinfo=UTC))
         self.letters: list[dict[str, Any]] = []
         self.audit = FakeAuditRepository()
-        self.scheduler = Scheduler(FakeRuleSets(self.rule_set), self.roster, self.summaries, self.store,
-                                   self.clock, self.letters.append)
+        self.nightly = nightly(FakeRuleSets(self.rule_set), self.roster, self.summaries, self.store,
+                               self.clock, self.letters.append)
         self.queue = InterventionQueue(self.store, self.roster, AuditLog(self.audit, self.clock), self.clock,
                                        self.letters.append)
 
     def night(self, day: date) -> dict[str, int]:
         self.clock.at = datetime(day.year, day.month, day.day, 17, tzinfo=UTC)
-        return self.scheduler.run(T, S, day).counters
+        return self.nightly.run(T, S, day).counters
 
     def item(self, student_id: str) -> Any:
         [item] = [i for i in self.queue.due(T, S, None) if i.student_id == student_id]

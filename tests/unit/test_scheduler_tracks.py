@@ -16,11 +16,10 @@ from domain.roster.schools import School, Student
 from domain.rules import InterventionRuleSet, load_presets
 from domain.rules.ruleset import StageType, Track
 from services.interventions.queue import InterventionQueue, StaffCommand
-from services.interventions.scheduler import Scheduler
 from services.platform.audit import AuditLog
 from services.platform.ports import FixedClock
 from tests.fakes_attendance import FakeAuditRepository, FakeRoster, Trips
-from tests.fakes_interventions import FakeRuleSets, FakeStore, FakeSummaryDays
+from tests.fakes_interventions import FakeRuleSets, FakeStore, FakeSummaryDays, nightly
 from tests.unit.rules_examples import ENG, ENG_CAL, rows, sessions
 
 T, S, P = "t", "s", "mondays"
@@ -54,14 +53,14 @@ class World:
         self.student_rows = StudentRows(year)
         school = School(tenant_id=T, school_id=S, name="Oak", jurisdiction="ENG", time_zone="Europe/London")
         roster = FakeRoster(Trips(), school, [ENG_CAL], [])
-        self.scheduler = Scheduler(FakeRuleSets(*rule_sets), roster, FakeSummaryDays(year), self.store,
-                                   self.clock, lambda job: None, student_rows=self.student_rows)
+        self.nightly = nightly(FakeRuleSets(*rule_sets), roster, FakeSummaryDays(year), self.store,
+                               self.clock, lambda job: None, student_rows=self.student_rows)
         self.queue = InterventionQueue(self.store, roster, AuditLog(FakeAuditRepository(), self.clock),
                                        self.clock, lambda job: None)
 
     def night(self, day: date) -> dict[str, int]:
         self.clock.at = datetime(day.year, day.month, day.day, 17, tzinfo=UTC)
-        return self.scheduler.run(T, S, day).counters
+        return self.nightly.run(T, S, day).counters
 
     def legal(self) -> list[Any]:
         return [i for i in self.queue.due(T, S, None) if i.track is Track.STATUTORY]

@@ -17,10 +17,9 @@ from domain.roster.schools import School
 from domain.rules import EvaluationContext, evaluate, rule_set_days
 from domain.rules.baseline import StageBaseline
 from domain.rules.stage_conditions import NoImprovement
-from services.interventions.scheduler import Scheduler
 from services.platform.ports import FixedClock
 from tests.fakes_attendance import FakeRoster, Trips
-from tests.fakes_interventions import FakeRuleSets, FakeStore, FakeSummaryDays
+from tests.fakes_interventions import FakeRuleSets, FakeStore, FakeSummaryDays, nightly
 from tests.unit.referral_ladder import england_with_referral
 from tests.unit.rules_examples import ENG_CAL, check
 from tests.unit.test_scheduler import ALWAYS, year
@@ -61,9 +60,9 @@ def night(instance: StudentInterventionInstance) -> tuple[Recording, FakeStore, 
     store.instance_rows[instance.id] = instance
     school = School(tenant_id="t", school_id="s", name="Oak", jurisdiction="ENG", time_zone="Europe/London")
     clock = FixedClock(datetime(NIGHT.year, NIGHT.month, NIGHT.day, 17, tzinfo=UTC))
-    scheduler = Scheduler(FakeRuleSets(RULES), FakeRoster(Trips(), school, [ENG_CAL], []), summaries, store,
-                          clock, lambda job: None)
-    return summaries, store, scheduler.run("t", "s", NIGHT).counters
+    night = nightly(FakeRuleSets(RULES), FakeRoster(Trips(), school, [ENG_CAL], []), summaries, store,
+                    clock, lambda job: None)
+    return summaries, store, night.run("t", "s", NIGHT).counters
 
 
 def test_with_baselines_the_nightly_reads_only_the_rule_set_window_days() -> None:
