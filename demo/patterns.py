@@ -98,28 +98,34 @@ def _place(rng: random.Random, plan: dict[int, Day], days: range, kind: int, sta
     if start not in days:
         return 0
     comment = rng.choice(COMMENTS.get(kind, (None,)))
-    if length == 0:  # one session
-        if start in plan:
-            return 0
-        if day_based:  # a day register has no half days: an appointment or arriving late is a late mark
-            if kind == MEDICAL:
-                plan[start] = (LATE, LATE, rng.randint(60, 150), comment)
-            elif kind == LATE_CLOSED:
-                plan[start] = (LATE_CLOSED, LATE_CLOSED, rng.randint(31, 90), comment)
-            return 0
-        if kind == LATE_CLOSED:
-            plan[start] = (LATE_CLOSED, PRESENT, rng.randint(31, 75), comment)
-        elif rng.random() < 0.5:
-            plan[start] = (kind, PRESENT, None, comment)
-        else:
-            plan[start] = (PRESENT, kind, None, comment)
-        return 1
+    if length == 0:
+        return _place_session(rng, plan, kind, start, day_based, comment)
     stop = min(start + length, days.stop)
     if any(i in plan for i in range(start, stop)):
         return 0
     for i in range(start, stop):
         plan[i] = (kind, kind, None, comment)
     return 2 * (stop - start)
+
+
+def _place_session(rng: random.Random, plan: dict[int, Day], kind: int, start: int, day_based: bool,
+                   comment: str | None) -> int:
+    """One session of `kind` on day `start`; returns the absent sessions added."""
+    if start in plan:
+        return 0
+    if day_based:  # a day register has no half days: an appointment or arriving late is a late mark
+        if kind == MEDICAL:
+            plan[start] = (LATE, LATE, rng.randint(60, 150), comment)
+        elif kind == LATE_CLOSED:
+            plan[start] = (LATE_CLOSED, LATE_CLOSED, rng.randint(31, 90), comment)
+        return 0
+    if kind == LATE_CLOSED:
+        plan[start] = (LATE_CLOSED, PRESENT, rng.randint(31, 75), comment)
+    elif rng.random() < 0.5:
+        plan[start] = (kind, PRESENT, None, comment)
+    else:
+        plan[start] = (PRESENT, kind, None, comment)
+    return 1
 
 
 def _add_lates(rng: random.Random, plan: dict[int, Day], days: range, late_rate: float,
