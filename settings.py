@@ -103,7 +103,7 @@ class Settings(BaseSettings):
     nightly_schedule: str = setting("NIGHTLY_SCHEDULE", "0 0 2 * * *")
     outbox_relay_schedule: str = setting("OUTBOX_RELAY_SCHEDULE", "0 */5 * * * *")
     # hourly: each school's print batch is built at 05:00 its local time
-    # (services/letters/print_batch_jobs.py)
+    # (services/letters/printing/schedule.py)
     print_batch_schedule: str = setting("PRINT_BATCH_SCHEDULE", "0 5 * * * *")
 
     auth_issuer: str = setting("AUTH_ISSUER", "https://dev.attendance.local/")

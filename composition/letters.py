@@ -22,14 +22,14 @@ from services.letters.artifacts import LetterArtifacts
 from services.letters.delivery import LetterDelivery
 from services.letters.generate import LetterGenerate
 from services.letters.ports import MergeDataBuilder, TemplateSource
-from services.letters.previews import LetterPreviews
-from services.letters.print_batch_jobs import PRINT_BATCH_QUEUE, PrintBatchJobs
-from services.letters.print_batches import PrintBatches
+from services.letters.printing.batches import PrintBatches
+from services.letters.printing.schedule import PRINT_BATCH_QUEUE, PrintBatchJobs
 from services.letters.render import LetterRenderer
 from services.letters.sources import SummaryMergeBuilder
 from services.letters.sweep import LetterSweep
-from services.letters.templates import LetterTemplateAdmin
-from services.letters.templates_source import StoredTemplateSource, TemplateCatalog
+from services.letters.templates.admin import LetterTemplateAdmin
+from services.letters.templates.previews import LetterPreviews
+from services.letters.templates.source import StoredTemplateSource, TemplateCatalog
 from services.letters.translation import TranslationDrafts
 
 TABLES = [LETTER_ARTIFACTS_TABLE, PRINT_BATCHES_TABLE, LETTER_TEMPLATES_TABLE]
@@ -61,7 +61,7 @@ class LettersWiring:
     @cached_property
     def templates(self) -> TemplateSource:
         """The school jurisdiction's starters and the tenant's stored templates, by key, language
-        and date (services/letters/templates_source.py)."""
+        and date (services/letters/templates/source.py)."""
         return StoredTemplateSource(self.template_catalog)
 
     @cached_property

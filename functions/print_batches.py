@@ -1,13 +1,13 @@
 """Print-batch triggers: the hourly timer fans out one message per school at its local
 BUILD_HOUR, the queue trigger builds that school's batch for the day before
-(services/letters/print_batch_jobs.py, docs/operations.md)."""
+(services/letters/printing/schedule.py, docs/operations.md)."""
 
 from __future__ import annotations
 
 import azure.functions as func
 
 import bootstrap
-from services.letters.print_batch_jobs import PRINT_BATCH_QUEUE, PrintBatchRequest
+from services.letters.printing.schedule import PRINT_BATCH_QUEUE, PrintBatchRequest
 from services.platform.context import correlation
 
 bp = func.Blueprint()

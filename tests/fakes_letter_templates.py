@@ -12,8 +12,8 @@ from domain.letters.templates import LetterTemplate
 from domain.platform.access import Principal, Role
 from domain.platform.errors import AlreadyExists, ConcurrencyError, NotFound
 from domain.roster.schools import Jurisdiction, School
-from services.letters.templates import LetterTemplateAdmin
-from services.letters.templates_source import TemplateCatalog
+from services.letters.templates.admin import LetterTemplateAdmin
+from services.letters.templates.source import TemplateCatalog
 from services.platform.audit import AuditLog
 from services.platform.ports import FixedClock
 from tests.fakes_attendance import FakeAuditRepository

@@ -3,7 +3,7 @@
 
 One partition per tenant, so a tenant's templates (district ones and every school's overrides,
 every version) are one partition read; the padded version keeps a template's versions in order.
-A row replaces a shipped starter of the same identity (services/letters/templates_source.py).
+A row replaces a shipped starter of the same identity (services/letters/templates/source.py).
 """
 
 from __future__ import annotations

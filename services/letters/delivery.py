@@ -14,7 +14,7 @@ over by the next event or retry for the blob, so a crash does not strand the let
 
 By the guardian's preference (`channels`): EMAIL with an e-mail address is e-mailed with the PDF
 attached; POST with a postal address joins the school's print batch for the (school-local) day
-(services/letters/print_batches.py builds it); EMAIL_AND_POST means both, as far as the contact details
+(services/letters/printing/batches.py builds it); EMAIL_AND_POST means both, as far as the contact details
 allow. An EMAIL guardian with no e-mail address but a postal address is posted to. The artifact is
 DELIVERED (with its channel) once it is e-mailed and/or in the batch; `letter.sent` is audited once
 per channel. No usable contact flags the guardian unreachable on the artifact and audits it.
@@ -55,7 +55,7 @@ from services.letters.companions import (
 )
 from services.letters.ports import ArtifactStore, LetterBlobs, StudentDetails
 from services.letters.post import channels, print_entry
-from services.letters.print_batches import PrintBatchStore
+from services.letters.printing.batches import PrintBatchStore
 from services.letters.stage_done import StageCompletion
 from services.letters.stored_files import StoredFiles, letter_pdf
 from services.meetings.invitations import MeetingLookup, invitation_email, superseded

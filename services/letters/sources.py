@@ -1,6 +1,6 @@
 """The letter renderer's merge-data builder over the stored daily summaries (no SDK here: the
 repositories come in through their ports). The template source is
-services/letters/templates_source.py (the starters and the tenant's stored templates).
+services/letters/templates/source.py (the starters and the tenant's stored templates).
 
 * `SummaryMergeBuilder`: the student's rows of the school year up to the letter's date (one
   query over the month partitions), the school's rows on the student's latest date (one query),

@@ -24,7 +24,7 @@ from domain.ladder.model import ActionState
 from domain.letters.artifacts import ArtifactStatus
 from domain.platform.paths import PRINT_BATCHES
 from services.letters.delivery import LetterDelivery
-from services.letters.print_batch_jobs import PrintBatchRequest
+from services.letters.printing.schedule import PrintBatchRequest
 from tests.integration import test_letter_delivery as delivery
 from tests.integration.test_attendance_api import function
 from tests.integration.test_letter_delivery import blob_event, free_port, render_and_artifact, seed

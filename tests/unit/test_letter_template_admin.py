@@ -8,7 +8,7 @@ import pytest
 
 from domain.letters.templates import LockScope, TemplateStatus
 from domain.platform.errors import AlreadyExists, ConcurrencyError, Forbidden, NotFound, ValidationFailed
-from services.letters.templates import Changes, Ref, etag_of
+from services.letters.templates.admin import Changes, Ref, etag_of
 from tests.fakes_letter_templates import (
     DISTRICT,
     DISTRICT_2,

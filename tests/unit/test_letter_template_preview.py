@@ -12,8 +12,8 @@ import pytest
 from domain.ladder.model import InstanceStatus
 from domain.letters.render import MissingMergeFields
 from domain.platform.errors import ValidationFailed
-from services.letters.previews import LetterPreviews
-from services.letters.templates import Changes, Ref
+from services.letters.templates.admin import Changes, Ref
+from services.letters.templates.previews import LetterPreviews
 from services.platform.ports import FixedClock
 from tests.fakes_interventions import FakeStore
 from tests.fakes_letter_templates import DISTRICT, NOW, T, admin_setup

@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from domain.letters.starters import starter_templates
 from domain.letters.templates import LockScope, TemplateStatus, approve
 from domain.roster.schools import Jurisdiction
-from services.letters.templates_source import StoredTemplateSource, TemplateCatalog, is_starter, union
+from services.letters.templates.source import StoredTemplateSource, TemplateCatalog, is_starter, union
 from tests.fakes_letter_templates import FakeTemplateStore, SchoolsRoster, T, school
 
 KEY = "eng-attendance-letter-1"

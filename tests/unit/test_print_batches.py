@@ -14,7 +14,12 @@ import pytest
 from domain.letters.print_batch import ADDRESS_COLUMNS, PrintEntry, envelope, manifest_csv, ordered
 from domain.roster.schools import ContactPreference, Guardian, Jurisdiction, PostalAddress, School
 from services.letters.post import channels
-from services.letters.print_batch_jobs import BUILD_HOUR, PRINT_BATCH_QUEUE, PrintBatchJobs, PrintBatchRequest
+from services.letters.printing.schedule import (
+    BUILD_HOUR,
+    PRINT_BATCH_QUEUE,
+    PrintBatchJobs,
+    PrintBatchRequest,
+)
 from services.platform.ports import FixedClock
 
 ADDRESS = PostalAddress(lines=("12 Main Street",), town="Cork", postcode="T12 X1Y2", country="Ireland")

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from domain.platform.jobs import JobStatus
-from services.letters.print_batch_jobs import BUILD_HOUR, PrintBatchJobs
+from services.letters.printing.schedule import BUILD_HOUR, PrintBatchJobs
 from services.platform.jobs import JobRuns
 from services.platform.outbox import OutboxTable, Relay
 from services.platform.ports import FixedClock

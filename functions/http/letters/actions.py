@@ -19,7 +19,7 @@ from functions.http.platform.routes import OUT, ApiModel
 from functions.http.shell.params import IsoDate
 from functions.http.shell.security import Access, require
 from services.letters.generate import LetterGenerate
-from services.letters.print_batches import PrintBatches
+from services.letters.printing.batches import PrintBatches
 
 router = APIRouter(tags=["letters"])
 Actor = Annotated[Access, Depends(require(Permission.INTERVENTIONS_ACT))]

@@ -35,8 +35,8 @@ from functions.http.letters.templates_models import (
 from functions.http.platform.routes import OUT
 from functions.http.shell.preconditions import IfMatchOptional, if_match_required
 from functions.http.shell.security import Access, require
-from services.letters.previews import LetterPreviews
-from services.letters.templates import LetterTemplateAdmin, Ref, etag_of
+from services.letters.templates.admin import LetterTemplateAdmin, Ref, etag_of
+from services.letters.templates.previews import LetterPreviews
 
 router = APIRouter(tags=["letters"])
 Reader = Annotated[Access, Depends(require(Permission.LETTERS_READ))]

@@ -11,8 +11,8 @@ from domain.letters.authoring import MAX_BODY_CHARS
 from domain.letters.templates import LetterTemplate, LockScope
 from functions.http.platform.routes import ApiModel
 from functions.http.shell.params import IsoDate
-from services.letters.templates import Changes
-from services.letters.templates_source import is_starter
+from services.letters.templates.admin import Changes
+from services.letters.templates.source import is_starter
 
 KEY_PATTERN = r"^[A-Za-z0-9._-]+$"
 LANGUAGE_PATTERN = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$"

@@ -30,7 +30,7 @@ from domain.platform.errors import NotFound, ValidationFailed
 from services.interventions.ports import InterventionStore
 from services.letters.ports import MergeDataBuilder, PdfRenderer, RenderedPdfLike, StudentDetails
 from services.letters.recipients import recipients
-from services.letters.templates import LetterTemplateAdmin, Ref
+from services.letters.templates.admin import LetterTemplateAdmin, Ref
 from services.platform.ports import Clock
 
 

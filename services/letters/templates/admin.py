@@ -7,7 +7,7 @@ language and is refused where the district locks it (`lockScope` DISTRICT_ONLY);
 checked again when the override is edited and approved, as the district may lock it meanwhile.
 
 Versions of a key and language are one series across the district and its schools (see
-services/letters/templates_source.py). Shipped starters have no row: their ETag is made from
+services/letters/templates/source.py). Shipped starters have no row: their ETag is made from
 their identity, editing one stores the next version after it, retiring one stores a RETIRED copy.
 Approving an APPROVED template or retiring a RETIRED one changes nothing (a repeated request).
 A machine-translated draft is approved like any other; a person's edit of one is that person's
@@ -30,7 +30,7 @@ from domain.letters.templates import (
 )
 from domain.platform.access import Principal
 from domain.platform.errors import AlreadyExists, ConcurrencyError, ValidationFailed
-from services.letters.template_rules import (
+from services.letters.templates.rules import (
     ENTITY,
     Changes,
     Ref,
@@ -43,7 +43,7 @@ from services.letters.template_rules import (
     series_of,
     summary,
 )
-from services.letters.templates_source import TemplateCatalog, TemplateStore, is_starter
+from services.letters.templates.source import TemplateCatalog, TemplateStore, is_starter
 from services.platform.audit import AuditLog
 from services.platform.ports import Clock
 

@@ -1,4 +1,4 @@
-"""The rules and shapes behind the letter-template use cases (services/letters/templates.py):
+"""The rules and shapes behind the letter-template use cases (services/letters/templates/admin.py):
 how a series and a version are addressed, what an edit may change, the ETag of a shipped
 starter, who may manage what, what the audit keeps, and how versions are numbered."""
 

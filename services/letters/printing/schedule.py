@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from domain.platform.errors import NotFound
-from services.letters.print_batches import PrintBatches
+from services.letters.printing.batches import PrintBatches
 from services.platform.context import current_correlation_id
 from services.platform.jobs import JobRun, JobRuns
 from services.platform.ports import Clock

@@ -7,7 +7,7 @@ that is how a district retires a starter (a RETIRED copy stored under its identi
 sees the district's templates and its own overrides, never another school's.
 
 Version numbers of a key and language form ONE series across the district and its schools'
-overrides (services/letters/templates.py numbers a new version above every stored and starter
+overrides (services/letters/templates/admin.py numbers a new version above every stored and starter
 version of that key and language), so a school sees no two templates with the same key,
 language and version, and `version()` (what a retry re-renders; the artifact records key,
 language and version only) is unambiguous. Should two admins race a district edit and a school

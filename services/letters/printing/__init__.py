@@ -1,0 +1,1 @@
+"""Print batches: the day's posted letters merged for the envelopes, and when they are built."""

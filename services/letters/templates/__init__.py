@@ -1,0 +1,1 @@
+"""Letter templates: authoring and approval, the approved source a letter job reads, previews."""
