@@ -9,7 +9,6 @@ can upsert without duplicating.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -19,6 +18,7 @@ from typing import Any
 
 from domain.ladder.model import GENESIS_HASH, StudentInterventionInstance
 from domain.platform.events import event_id
+from domain.platform.hashing import sha256_hex
 
 
 class EventKind(StrEnum):
@@ -89,7 +89,7 @@ class InterventionEvent:
 def content_hash(event: InterventionEvent) -> str:
     """SHA-256 of the canonical JSON (sorted keys, no spaces, UTF-8) of `event.body()`."""
     canonical = json.dumps(event.body(), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return sha256_hex(canonical.encode())
 
 
 def chained(instance: StudentInterventionInstance, kind: EventKind, *, on: date, actor: str | None = None,

@@ -14,7 +14,6 @@ normalization running between the two writes keeps the flag for its next run.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
@@ -26,6 +25,7 @@ from typing import Any
 from domain.attendance.stored_marks import Mark, MarkChange, instant
 from domain.platform.access import Principal
 from domain.platform.errors import AlreadyExists, ConcurrencyError, ValidationFailed
+from domain.platform.hashing import sha256_hex
 from domain.platform.paths import SIS_RAW, sis_raw_path
 from domain.roster.schools import School
 from services.attendance.mark_validation import MarkValidator, check_count, parse_payload
@@ -109,7 +109,7 @@ class Ingestion:
     def _store_raw(self, tenant_id: str, school_id: str, raw: bytes, now: datetime) -> IngestResult:
         """The payload to `sis-raw`, before any mark: every stored mark points at it."""
         # The content's hash: the same payload again is the same blob and the same batch.
-        batch_id = hashlib.sha256(raw).hexdigest()[:32]
+        batch_id = sha256_hex(raw)[:32]
         path = sis_raw_path(tenant_id, school_id, now.date(), batch_id)
         self._raw.put(SIS_RAW, path, raw, content_type="application/json")
         return IngestResult(batch_id, path)
