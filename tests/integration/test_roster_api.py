@@ -58,6 +58,7 @@ def test_a_district_admin_adds_and_updates_a_school(client, admin, school):  # t
 
 
 @pytest.mark.parametrize(("change", "field"), [({"timeZone": "Europe/Atlantis"}, "timeZone"),
+                                               ({"timeZone": "Europe"}, "timeZone"),
                                                ({"language": "not a language"}, "language"),
                                                ({"jurisdiction": "FR"}, "jurisdiction"),
                                                ({"jurisdiction": "IE"}, "jurisdiction")])
