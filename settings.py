@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -156,6 +157,12 @@ class Settings(BaseSettings):
     translator_region: str | None = setting("TRANSLATOR_REGION", None)
     translator_key: SecretStr | None = setting("TRANSLATOR_KEY", None)
     translator_resource_id: str | None = setting("TRANSLATOR_RESOURCE_ID", None)
+
+    def wonde_token(self, name: str) -> str | None:
+        """A Wonde token by its setting's name: from WONDE_TOKENS, else the app setting itself
+        (read when a sync starts, so a rotated Key Vault secret is picked up)."""
+        found = self.wonde_tokens.get(name)
+        return found.get_secret_value() if found is not None else os.environ.get(name)
 
     @model_validator(mode="after")
     def _no_dev_keys_in_production(self) -> Settings:

@@ -3,7 +3,6 @@ Tables, tokens from the settings (Key Vault references in Azure)."""
 
 from __future__ import annotations
 
-import os
 from functools import cached_property
 
 from adapters.tables.sis import CONNECTIONS, STATE, TableSisState
@@ -33,8 +32,7 @@ class SettingTokens:
         self._settings = settings
 
     def token(self, setting: str) -> str | None:
-        found = self._settings.wonde_tokens.get(setting)
-        return found.get_secret_value() if found is not None else os.environ.get(setting)
+        return self._settings.wonde_token(setting)
 
 
 class SisWiring:
