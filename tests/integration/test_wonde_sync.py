@@ -135,8 +135,9 @@ def test_a_second_sync_while_one_runs_is_refused(rig: Rig) -> None:
 
 def test_marks_with_an_unreviewed_code_wait_until_an_admin_maps_it(rig: Rig) -> None:
     assert rig.sync().json()["status"] == "SUCCEEDED"
-    mark_id, row = next(iter(rig.wonde.resources["attendance/session"].items()))
-    rig.data.update(rig.wonde.wonde_id, "attendance/session", mark_id, rig.later(), attendance_code="custom-01")
+    mark_id = next(iter(rig.wonde.resources["attendance/session"]))
+    rig.data.update(rig.wonde.wonde_id, "attendance/session", mark_id, rig.later(),
+                    attendance_code="custom-01")
     second = rig.sync().json()
     assert second["counts"]["marks"]["held"] == 1 and second["counts"]["marks"]["replaced"] == 0
 
@@ -180,10 +181,11 @@ def test_the_timer_fans_out_a_message_per_connected_school_and_the_queue_functio
     sent: list[Any] = []
     jobs = rig.container.sis.jobs
     jobs._send = lambda body, **_: sent.append(body)  # noqa: SLF001 (the queue is read back here)
-    run = jobs.fan_out("intraday-test-" + rig.demo.school.tenant_id)
+    run = jobs.fan_out("intraday-test-" + rig.demo.school.tenant_id)  # a slot of its own
     mine = [m for m in sent if m.tenant_id == rig.demo.school.tenant_id]
     assert run.counters["schools"] == len(sent) and len(mine) == 1
-    assert jobs.fan_out("intraday-test-" + rig.demo.school.tenant_id).counters == run.counters  # replay skipped
+    slot = "intraday-test-" + rig.demo.school.tenant_id
+    assert jobs.fan_out(slot).counters == run.counters  # a replayed occurrence is skipped
     report = jobs.handle(SyncRequest.model_validate_json(mine[0].model_dump_json(by_alias=True)))
     assert report is not None and report.failed is None and report.changed
 
