@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import time
 from datetime import date
 from typing import Any
@@ -31,6 +30,17 @@ from devhost.wonde_data import wonde_district
 from devhost.wonde_server import WondeServer
 from domain.attendance.calendar import SchoolCalendar
 from domain.sis.sync_state import Connection
+from services.sis.connections import Connections
+
+
+class _Tokens:
+    """The bench's school token, without touching the environment."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def token(self, setting: str) -> str | None:
+        return self._token
 
 
 def _setup(container: Composition, demo: DemoSchool) -> None:
@@ -74,7 +84,8 @@ def main() -> None:
     with azurite_container() as container, WondeServer(data) as server:
         client = WondeClient(base_url=server.url)
         container.sis.source = client
-        os.environ[f"WONDE_TOKEN_{wonde.wonde_id.upper()}"] = wonde.token
+        container.sis.connections = Connections(container.sis.state, _Tokens(wonde.token),
+                                                container.roster.reader, container.platform.audit)
         for demo in (pulled, pushed):
             _setup(container, demo)
         container.sis.connections.connect(None, Connection("bench", pulled.school_id, wonde.wonde_id))
