@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 
-from composition import attendance, interventions, letters, meetings, platform, roster, rules
+from composition import attendance, interventions, letters, meetings, platform, roster, rules, sis
 from composition.attendance import AttendanceWiring
 from composition.casework import CaseworkWiring
 from composition.interventions import InterventionsWiring
@@ -19,13 +19,15 @@ from composition.nightly import NightlyWiring
 from composition.platform import Platform
 from composition.roster import RosterWiring
 from composition.rules import RulesWiring
+from composition.sis import SisWiring
 from services.platform.ports import Clock, SystemClock
 from settings import Settings
 
 # Every table the app uses; `ensure_storage` creates them (Bicep does in Azure).
 TABLES = [*platform.TABLES, *roster.TABLES, *attendance.TABLES, *rules.TABLES, *interventions.TABLES,
-          *letters.TABLES, *meetings.TABLES]
-QUEUES = [*platform.QUEUES, *attendance.QUEUES, *interventions.QUEUES, *letters.QUEUES, *meetings.QUEUES]
+          *letters.TABLES, *meetings.TABLES, *sis.TABLES]
+QUEUES = [*platform.QUEUES, *attendance.QUEUES, *interventions.QUEUES, *letters.QUEUES, *meetings.QUEUES,
+          *sis.QUEUES]
 # Tables whose services stage outbox events (services.platform.outbox.stage): the outbox-sweep timer
 # scans these for rows whose nudge was lost. A capability lists its own in its composition module.
 OUTBOX_TABLES = [*attendance.OUTBOX_TABLES, *interventions.OUTBOX_TABLES]
@@ -45,6 +47,7 @@ class Composition:
                                        self.casework)
         self.letters = LettersWiring(self.platform, self.roster, self.attendance, self.interventions,
                                      self.meetings)
+        self.sis = SisWiring(self.platform, self.roster, self.attendance)
         self.nightly = NightlyWiring(self.platform, self.roster, self.attendance, self.rules,
                                      self.interventions, self.casework, self.meetings, self.letters)
 

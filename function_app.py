@@ -10,6 +10,7 @@ from functions import (
     meeting_notices,
     outbox_relay,
     print_batches,
+    sis_jobs,
 )
 from functions.http.shell.api import create_api
 from functions.logging_setup import configure_logging
@@ -26,3 +27,4 @@ app.register_functions(letter_jobs.bp)
 app.register_functions(letter_delivery.bp)
 app.register_functions(print_batches.bp)
 app.register_functions(meeting_notices.bp)
+app.register_functions(sis_jobs.bp)

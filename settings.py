@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
@@ -105,6 +106,15 @@ class Settings(BaseSettings):
     # hourly: each school's print batch is built at 05:00 its local time
     # (services/letters/printing/schedule.py)
     print_batch_schedule: str = setting("PRINT_BATCH_SCHEDULE", "0 5 * * * *")
+    # Wonde syncs (services/sis/jobs.py): nightly before normalization (NIGHTLY_SCHEDULE), and at a
+    # few times in the school day, so the morning register is in before the office works on it.
+    wonde_sync_schedule: str = setting("WONDE_SYNC_SCHEDULE", "0 0 1 * * *")
+    wonde_intraday_schedule: str = setting("WONDE_INTRADAY_SCHEDULE", "0 30 10,14 * * 1-5")
+    # A Wonde-compatible server instead of Wonde's regional domains: the local Wonde server only.
+    wonde_base_url: str | None = setting("WONDE_BASE_URL", None)
+    # Tokens by setting name, as JSON ({"WONDE_TOKEN_A1930499544": "..."}) for a local run; in Azure
+    # each connection's setting (WONDE_TOKEN_<WONDE ID>) is its own Key Vault reference.
+    wonde_tokens: dict[str, SecretStr] = setting("WONDE_TOKENS", {})
 
     auth_issuer: str = setting("AUTH_ISSUER", "https://dev.attendance.local/")
     auth_audience: str = setting("AUTH_AUDIENCE", "api://attendance-orchestrator")
@@ -148,6 +158,12 @@ class Settings(BaseSettings):
     translator_key: SecretStr | None = setting("TRANSLATOR_KEY", None)
     translator_resource_id: str | None = setting("TRANSLATOR_RESOURCE_ID", None)
 
+    def wonde_token(self, name: str) -> str | None:
+        """A Wonde token by its setting's name: from WONDE_TOKENS, else the app setting itself
+        (read when a sync starts, so a rotated Key Vault secret is picked up)."""
+        found = self.wonde_tokens.get(name)
+        return found.get_secret_value() if found is not None else os.environ.get(name)
+
     @model_validator(mode="after")
     def _no_dev_keys_in_production(self) -> Settings:
         if self.environment == "production" and not self.auth_jwks_uri:
@@ -160,5 +176,7 @@ class Settings(BaseSettings):
         return {"NIGHTLY_SCHEDULE": self.nightly_schedule,
                 "OUTBOX_RELAY_SCHEDULE": self.outbox_relay_schedule,
                 "PRINT_BATCH_SCHEDULE": self.print_batch_schedule,
+                "WONDE_SYNC_SCHEDULE": self.wonde_sync_schedule,
+                "WONDE_INTRADAY_SCHEDULE": self.wonde_intraday_schedule,
                 "SIS_SYNC_QUEUE": self.sis_sync_queue,
                 "DOMAIN_EVENTS_TOPIC": self.domain_events_topic}

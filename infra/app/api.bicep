@@ -159,6 +159,14 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
           value: '0 5 * * * *'
         }
         {
+          name: 'WONDE_SYNC_SCHEDULE'
+          value: '0 0 1 * * *'
+        }
+        {
+          name: 'WONDE_INTRADAY_SCHEDULE'
+          value: '0 30 10,14 * * 1-5'
+        }
+        {
           name: 'DOMAIN_EVENTS_TOPIC'
           value: domainEventsTopicName
         }

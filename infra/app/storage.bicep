@@ -32,12 +32,16 @@ var queueNames = [
   'print-batch-jobs-poison'
   'meeting-notices'
   'meeting-notices-poison'
+  'sis-sync'
+  'sis-sync-poison'
 ]
 // Table names: letters and digits only, starting with a letter.
 // Keep in step with bootstrap.TABLES (tests/infra/test_bicep.py checks it).
 var tableNames = [
   'audit'
   'jobruns'
+  'sisconnections'
+  'sisstate'
   'localevents'
   'schools'
   'calendars'

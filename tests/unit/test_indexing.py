@@ -18,6 +18,9 @@ EXPECTED = {
     "deliver_letter": "blobTrigger",
     "print_batch_timer": "timerTrigger",
     "build_print_batch": "queueTrigger",
+    "wonde_sync_nightly": "timerTrigger",
+    "wonde_sync_intraday": "timerTrigger",
+    "wonde_sync_school": "queueTrigger",
     "send_meeting_notice": "queueTrigger",
 }
 

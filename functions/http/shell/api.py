@@ -18,6 +18,7 @@ from functions.http.shell import contract, health, problems, transport
 from functions.http.shell.correlation import CorrelationMiddleware
 from functions.http.shell.json_depth import JsonDepthLimit
 from functions.http.shell.unhandled import UnhandledErrors
+from functions.http.sis import routes as sis
 
 
 def create_api() -> FastAPI:
@@ -50,5 +51,6 @@ def create_api() -> FastAPI:
     api.include_router(letter_actions.router)
     api.include_router(letter_templates.router)
     api.include_router(meetings.router)
+    api.include_router(sis.router)
     contract.install(api)
     return api
