@@ -12,7 +12,10 @@ from pathlib import Path
 from settings import azurite_connection_string
 
 ROOT = Path(__file__).resolve().parent.parent
-BINARY = ROOT / "node_modules" / ".bin" / "azurite"
+SCRIPT = ROOT / "node_modules" / "azurite" / "dist" / "src" / "azurite.js"
+# Azurite saves --location's databases once a minute rather than every 5 s: each save writes a
+# whole database (devhost/azurite_autosave.js says why that matters).
+AUTOSAVE = Path(__file__).with_name("azurite_autosave.js")
 
 
 def free_port() -> int:
@@ -57,13 +60,17 @@ def start(*, location: Path | None = None, ports: tuple[int, int, int] | None = 
     blob, queue, table = ports or (free_port(), free_port(), free_port())
     if ports and all(_listening(p) for p in ports):
         return Azurite(blob, queue, table)
-    binary = str(BINARY) if BINARY.exists() else shutil.which("azurite")
-    if not binary:
+    node = shutil.which("node")
+    if SCRIPT.exists() and node:
+        command = [node, "--require", str(AUTOSAVE), str(SCRIPT)]
+    elif binary := shutil.which("azurite"):
+        command = [binary]
+    else:
         raise RuntimeError("Azurite is not installed: run `npm ci` (make does it for you)")
     # --disableTelemetry: with telemetry on, Azurite never exits on SIGTERM where its usage report
     # cannot be sent (no network), so `stop` ended in SIGKILL and lost the writes of the last
     # autosave interval (5 s) from the data in `location`; and a local run reports nothing anywhere.
-    args = [binary, "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry",
+    args = [*command, "--silent", "--skipApiVersionCheck", "--loose", "--disableTelemetry",
             "--blobHost", "127.0.0.1", "--blobPort", str(blob),
             "--queueHost", "127.0.0.1", "--queuePort", str(queue),
             "--tableHost", "127.0.0.1", "--tablePort", str(table)]

@@ -16,6 +16,7 @@ from azure.core import MatchConditions
 from azure.core.exceptions import HttpResponseError
 from azure.data.tables import EdmType, EntityProperty, TableClient, TableServiceClient, UpdateMode
 
+from adapters.storage import transactions
 from adapters.storage.errors import Wording, translated
 from adapters.storage.tokens import InvalidToken, decode_token, encode_token
 from domain.platform.errors import AlreadyExists, NotFound
@@ -131,7 +132,8 @@ class Table:
         return self.submit([(op, e, options) for e in entities])
 
     def submit(self, operations: Sequence[tuple[Any, ...]]) -> int:
-        """Run operations as entity-group transactions, grouped by partition and chunked."""
+        """Run operations as entity-group transactions, grouped by partition and chunked.
+        Returns the transactions sent."""
         trips = 0
         ordered = sorted(operations, key=lambda o: o[1]["PartitionKey"])
         for _, group in groupby(ordered, key=lambda o: o[1]["PartitionKey"]):
@@ -141,10 +143,12 @@ class Table:
         return trips
 
     def _transact(self, chunk: list[tuple[Any, ...]]) -> None:
-        self.counter.add("transaction")
         ops = [(o[0], _plain(o[1]), *o[2:]) for o in chunk]
         with translated(_BATCH, self._what):
-            self._client.submit_transaction(ops)
+            self.counter.add("transaction")
+            if not transactions.send(self._client, ops):
+                self.counter.add("transaction")  # refused, nothing written: the SDK's resend says why
+                self._client.submit_transaction(ops)
 
     def query(self, filter: str, *, parameters: dict[str, Any] | None = None,
               select: list[str] | None = None, page_size: int = 1000) -> Iterator[Entity]:

@@ -3,12 +3,14 @@
 - `marks`: PartitionKey `tenant|school|yyyy-mm-dd`, RowKey `studentId|session`.
 - `markhistory`: PartitionKey `tenant|school|yyyy-mm-dd`,
   RowKey `studentId|session|receivedAt|batchId` of the replaced mark.
-- `markchanges`: PartitionKey `tenant|school`, RowKey `studentId|yyyy-mm-dd|batchId`.
+- `markchanges`: PartitionKey `tenant|school`, RowKey `yyyy-mm-dd|batchId|nnn`: the flags of one
+  day and batch, `nnn` numbering the rows when there are too many students for one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
+import json
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
@@ -106,30 +108,47 @@ class TableMarkHistoryRepository:
 
 
 class TableMarkChangeRepository:
+    """The dirty flags of one (day, batch), many students to a row (`students`: a JSON object of
+    student id to sessions), so a day's ingestion writes one row, not one per student, and
+    normalization deletes as few. Loaded a row per flag, each flag carries its row (`stored`)."""
+
     def __init__(self, table: Table) -> None:
         self._table = table
 
     def add(self, tenant_id: str, school_id: str, changes: Sequence[MarkChange]) -> None:
-        if changes:
-            self._table.upsert_many({
-                "PartitionKey": key(tenant_id, school_id),
-                "RowKey": key(c.student_id, c.date.isoformat(), c.batch_id),
-                "studentId": c.student_id, "date": c.date.isoformat(), "batchId": c.batch_id,
-                "receivedAt": c.received_at, "sessions": " ".join(c.sessions)} for c in changes)
+        groups: dict[tuple[date, str, str], dict[str, str]] = {}
+        for c in changes:
+            groups.setdefault((c.date, c.batch_id, c.received_at), {})[c.student_id] = " ".join(c.sessions)
+        rows = []
+        for (day, batch_id, received_at), students in sorted(groups.items()):
+            for n, chunk in enumerate(_flag_chunks(students)):
+                rows.append({"PartitionKey": key(tenant_id, school_id),
+                             "RowKey": key(day.isoformat(), batch_id, f"{n:03d}"),
+                             "date": day.isoformat(), "batchId": batch_id, "receivedAt": received_at,
+                             "students": chunk})
+        if rows:
+            self._table.upsert_many(rows)
 
     def pending(self, tenant_id: str, school_id: str) -> list[MarkChange]:
-        return [MarkChange(r["studentId"], date.fromisoformat(r["date"]), r["batchId"],
-                           r.get("receivedAt") or "", tuple((r.get("sessions") or "").split()),
-                           etag=r.etag)
-                for r in self._table.partition(key(tenant_id, school_id))]
+        return [flag for row in self._table.partition(key(tenant_id, school_id)) for flag in _flags(row)]
 
     def remove(self, tenant_id: str, school_id: str, changes: Sequence[MarkChange]) -> None:
+        """Deletes each row whose flags were all consumed, ETag-conditional; a row with flags
+        left is rewritten to hold only those."""
         partition = key(tenant_id, school_id)
-        ops = [("delete", {"PartitionKey": partition,
-                           "RowKey": key(c.student_id, c.date.isoformat(), c.batch_id)},
-                {"etag": c.etag, "match_condition": MatchConditions.IfNotModified}) for c in changes]
-        for start in range(0, len(ops), BATCH_LIMIT):
-            chunk = ops[start:start + BATCH_LIMIT]
+        by_row: dict[tuple[str, int], list[MarkChange]] = {}
+        for c in changes:
+            if c.stored is not None:
+                by_row.setdefault(c.stored, []).append(c)
+        deletes: list[tuple[Any, ...]] = []
+        for (row_key, size), flags in by_row.items():
+            if len({f.student_id for f in flags}) >= size:
+                deletes.append(("delete", {"PartitionKey": partition, "RowKey": row_key},
+                                {"etag": flags[0].etag, "match_condition": MatchConditions.IfNotModified}))
+            else:
+                self._keep_the_rest(partition, row_key, flags)
+        for start in range(0, len(deletes), BATCH_LIMIT):
+            chunk = deletes[start:start + BATCH_LIMIT]
             try:
                 self._table.submit(chunk)
             except (ConcurrencyError, NotFound):
@@ -140,3 +159,46 @@ class TableMarkChangeRepository:
                         self._table.submit([op])
                     except (ConcurrencyError, NotFound):
                         pass
+
+    def _keep_the_rest(self, partition: str, row_key: str, consumed: list[MarkChange]) -> None:
+        """Rare (marks not yet visible to the run): rewrite the row without the consumed flags,
+        unless it changed since it was read."""
+        row = self._table.find(partition, row_key)
+        if row is None or row.etag != consumed[0].etag:
+            return
+        done = {c.student_id for c in consumed}
+        students = {s: v for s, v in json.loads(row["students"]).items() if s not in done}
+        try:
+            self._table.update({**row, "students": json.dumps(students, sort_keys=True)}, etag=row.etag or "")
+        except (ConcurrencyError, NotFound):
+            pass
+
+
+# A string property holds at most 64 KiB of UTF-16; ASCII JSON under this many characters fits.
+FLAG_CHARS = 30_000
+
+
+def _flag_chunks(students: dict[str, str]) -> Iterator[str]:
+    """`students` (id -> sessions) as JSON objects of at most FLAG_CHARS characters each."""
+    chunk: dict[str, str] = {}
+    size = 2
+    for student_id in sorted(students):
+        entry = len(json.dumps({student_id: students[student_id]}))  # its braces: the ", " between
+        if chunk and size + entry > FLAG_CHARS:
+            yield json.dumps(chunk, sort_keys=True)
+            chunk, size = {}, 2
+        chunk[student_id] = students[student_id]
+        size += entry
+    if chunk:
+        yield json.dumps(chunk, sort_keys=True)
+
+
+def _flags(row: Entity) -> list[MarkChange]:
+    day, batch_id, received_at = date.fromisoformat(row["date"]), row["batchId"], row.get("receivedAt") or ""
+    if "students" not in row:  # a row of one flag, as rows were written before (studentId, sessions)
+        students = {row["studentId"]: row.get("sessions") or ""}
+    else:
+        students = json.loads(row["students"])
+    stored = (str(row["RowKey"]), len(students))
+    return [MarkChange(student_id, day, batch_id, received_at, tuple(sessions.split()), etag=row.etag,
+                       stored=stored) for student_id, sessions in students.items()]

@@ -55,6 +55,9 @@ class MarkChange:
     received_at: str
     sessions: tuple[str, ...]
     etag: str | None = None
+    # where the repository keeps the flag: its row, and how many flags that row holds (opaque
+    # to the services; a repository stores many flags a row)
+    stored: tuple[str, int] | None = None
 
 
 class LoadedMark(NamedTuple):
