@@ -25,6 +25,7 @@ from services.letters.ports import MergeDataBuilder, TemplateSource
 from services.letters.printing.batches import PrintBatches
 from services.letters.printing.schedule import PRINT_BATCH_QUEUE, PrintBatchJobs
 from services.letters.render import LetterRenderer
+from services.letters.school_reads import SchoolReads
 from services.letters.sources import SummaryMergeBuilder
 from services.letters.sweep import LetterSweep
 from services.letters.templates.admin import LetterTemplateAdmin
@@ -72,7 +73,8 @@ class LettersWiring:
     @cached_property
     def merge(self) -> MergeDataBuilder:
         """Merge data for a letter from the daily summaries (domain/letters/merge.py)."""
-        return SummaryMergeBuilder(self._roster.reader, self._attendance.summary_store)
+        return SummaryMergeBuilder(self._attendance.summary_store,
+                                   SchoolReads(self._roster.reader, self._attendance.summary_store))
 
     @cached_property
     def previews(self) -> LetterPreviews:

@@ -1,0 +1,65 @@
+"""What every letter of a school reads alike, read once for them all: the school's students (for
+year groups), its daily rows on a date (for the classmates' median) and the calendar around a
+date. A school's letters are approved together and rendered one job each, seconds apart, so
+without this each job read the whole school again: two of a job's 18 storage requests, and most
+of its time (docs/benchmarks.md, "First run").
+
+Kept `TTL` seconds per process (bounded, least recently used out first), so a change to the
+roster or a correction of that day's marks reaches letters rendered a minute later at most. A
+letter's own student's rows are never taken from here.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from datetime import date
+from typing import Any, TypeVar
+
+from domain.attendance.calendar import SchoolCalendar
+from domain.attendance.summaries import DailySummary
+from domain.roster.schools import Student
+from services.attendance.ports import SummaryRepository
+from services.roster.ports import RosterReader
+
+T = TypeVar("T")
+TTL = 60.0
+SIZE = 256
+
+
+class SchoolReads:
+    def __init__(self, roster: RosterReader, summaries: SummaryRepository, *, ttl: float = TTL,
+                 size: int = SIZE, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self._roster, self._summaries = roster, summaries
+        self._ttl, self._size, self._monotonic = ttl, size, monotonic
+        self._kept: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def students(self, tenant_id: str, school_id: str) -> list[Student]:
+        return self._read(("students", tenant_id, school_id),
+                          lambda: self._roster.students(tenant_id, school_id))
+
+    def on_date(self, tenant_id: str, school_id: str, day: date) -> list[DailySummary]:
+        return self._read(("rows", tenant_id, school_id, day),
+                          lambda: self._summaries.on_date(tenant_id, school_id, day))
+
+    def calendar_for(self, tenant_id: str, school_id: str, day: date) -> SchoolCalendar:
+        return self._read(("calendar", tenant_id, school_id, day),
+                          lambda: self._roster.calendar_for(tenant_id, school_id, day))
+
+    def _read(self, key: Hashable, read: Callable[[], T]) -> T:
+        now = self._monotonic()
+        with self._lock:
+            found = self._kept.get(key)
+            if found is not None and now - found[0] < self._ttl:
+                self._kept.move_to_end(key)
+                return found[1]  # type: ignore[no-any-return]  # stored by this key's own read
+        value = read()  # outside the lock: two jobs missing at once both read, both correct
+        with self._lock:
+            self._kept[key] = (now, value)
+            self._kept.move_to_end(key)
+            while len(self._kept) > self._size:
+                self._kept.popitem(last=False)
+        return value
