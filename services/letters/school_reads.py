@@ -55,7 +55,7 @@ class SchoolReads:
             found = self._kept.get(key)
             if found is not None and now - found[0] < self._ttl:
                 self._kept.move_to_end(key)
-                return found[1]  # type: ignore[no-any-return]  # stored by this key's own read
+                return found[1]  # stored by this key's own read, so a T
         value = read()  # outside the lock: two jobs missing at once both read, both correct
         with self._lock:
             self._kept[key] = (now, value)

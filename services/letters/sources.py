@@ -5,8 +5,8 @@ services/letters/templates/source.py (the starters and the tenant's stored templ
 * `SummaryMergeBuilder`: the student's rows of the school year up to the letter's date (one
   query over the month partitions), the school's rows on the student's latest date and the
   school's students for year groups (shared by the school's letters: school_reads.py), into
-  `build_merge_data`, limited to the fields the template declares. The chart is not added here: the renderer adds
-  it after the snapshot is read back.
+  `build_merge_data`, limited to the fields the template declares. The chart is not added
+  here: the renderer adds it after the snapshot is read back.
 """
 
 from __future__ import annotations
