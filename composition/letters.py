@@ -25,7 +25,7 @@ from services.letters.ports import MergeDataBuilder, TemplateSource
 from services.letters.printing.batches import PrintBatches
 from services.letters.printing.schedule import PRINT_BATCH_QUEUE, PrintBatchJobs
 from services.letters.render import LetterRenderer
-from services.letters.school_reads import SchoolReads
+from services.letters.school_reads import LetterRoster, SchoolReads
 from services.letters.sources import SummaryMergeBuilder
 from services.letters.sweep import LetterSweep
 from services.letters.templates.admin import LetterTemplateAdmin
@@ -73,8 +73,16 @@ class LettersWiring:
     @cached_property
     def merge(self) -> MergeDataBuilder:
         """Merge data for a letter from the daily summaries (domain/letters/merge.py)."""
-        return SummaryMergeBuilder(self._attendance.summary_store,
-                                   SchoolReads(self._roster.reader, self._attendance.summary_store))
+        return SummaryMergeBuilder(self._attendance.summary_store, self.school_reads)
+
+    @cached_property
+    def school_reads(self) -> SchoolReads:
+        """What a school's letter jobs share for a minute (services/letters/school_reads.py)."""
+        return SchoolReads(self._roster.reader, self._attendance.summary_store)
+
+    @cached_property
+    def letter_roster(self) -> LetterRoster:
+        return LetterRoster(self._roster.store, self.school_reads)
 
     @cached_property
     def previews(self) -> LetterPreviews:
@@ -88,7 +96,7 @@ class LettersWiring:
         from adapters.pdf.render import html_to_pdf  # xhtml2pdf is heavy: loaded by the letter trigger only
 
         p = self._platform
-        return LetterRenderer(self._interventions.store, self._roster.store, self.templates, self.merge,
+        return LetterRenderer(self._interventions.store, self.letter_roster, self.templates, self.merge,
                               html_to_pdf, p.blobs, self.artifact_store, p.audit, p.clock,
                               drafts=self.translation_drafts, meetings=self._meetings.store)
 
@@ -106,7 +114,7 @@ class LettersWiring:
     @cached_property
     def delivery(self) -> LetterDelivery:
         p = self._platform
-        return LetterDelivery(self.artifact_store, p.blobs, self._roster.store, self._interventions.store,
+        return LetterDelivery(self.artifact_store, p.blobs, self.letter_roster, self._interventions.store,
                               p.mailer, p.audit, p.clock, self.print_batch_store,
                               meetings=self._meetings.store)
 

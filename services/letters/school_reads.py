@@ -1,6 +1,6 @@
-"""What every letter of a school reads alike, read once for them all: the school's students (for
-year groups), its daily rows on a date (for the classmates' median) and the calendar around a
-date. A school's letters are approved together and rendered one job each, seconds apart, so
+"""What every letter of a school reads alike, read once for them all: the school, its students
+(for year groups), its daily rows on a date (for the classmates' median) and the calendar around
+a date. A school's letters are approved together and rendered one job each, seconds apart, so
 without this each job read the whole school again: two of a job's 18 storage requests, and most
 of its time (docs/benchmarks.md, "First run").
 
@@ -16,13 +16,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from domain.attendance.calendar import SchoolCalendar
 from domain.attendance.summaries import DailySummary
-from domain.roster.schools import Student
+from domain.roster.schools import School, Student
 from services.attendance.ports import SummaryRepository
-from services.roster.ports import RosterReader
+from services.roster.ports import RosterReader, StudentDetail
 
 T = TypeVar("T")
 TTL = 60.0
@@ -30,12 +30,17 @@ SIZE = 256
 
 
 class SchoolReads:
+    """The reads, each kept per process for `ttl` seconds."""
+
     def __init__(self, roster: RosterReader, summaries: SummaryRepository, *, ttl: float = TTL,
                  size: int = SIZE, monotonic: Callable[[], float] = time.monotonic) -> None:
         self._roster, self._summaries = roster, summaries
         self._ttl, self._size, self._monotonic = ttl, size, monotonic
         self._kept: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
+
+    def school(self, tenant_id: str, school_id: str) -> School:
+        return self._read(("school", tenant_id, school_id), lambda: self._roster.school(tenant_id, school_id))
 
     def students(self, tenant_id: str, school_id: str) -> list[Student]:
         return self._read(("students", tenant_id, school_id),
@@ -63,3 +68,21 @@ class SchoolReads:
             while len(self._kept) > self._size:
                 self._kept.popitem(last=False)
         return value
+
+
+class StudentDetails(Protocol):
+    def student_detail(self, tenant_id: str, school_id: str, student_id: str) -> StudentDetail: ...
+
+
+class LetterRoster:
+    """The roster as the letter jobs read it: the school shared (SchoolReads), the student and
+    guardians read for each letter, so a changed address or language is never a minute late."""
+
+    def __init__(self, details: StudentDetails, school: SchoolReads) -> None:
+        self._details, self._school = details, school
+
+    def student_detail(self, tenant_id: str, school_id: str, student_id: str) -> StudentDetail:
+        return self._details.student_detail(tenant_id, school_id, student_id)
+
+    def school(self, tenant_id: str, school_id: str) -> School:
+        return self._school.school(tenant_id, school_id)
