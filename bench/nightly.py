@@ -21,7 +21,7 @@ from bench.common import SEED, agreement, best_of, by_student_domain, by_student
 from demo import DemoSchool, generate_district, session_marks
 from domain.attendance.calendar import SchoolCalendar
 from domain.attendance.codes import CodeTable, load_code_table
-from domain.attendance.normalize import SessionMark, full_year, group_marks, recompute
+from domain.attendance.normalize import MarkLike, full_year, group_marks, recompute
 from domain.attendance.summaries import DailySummary
 from domain.roster.schools import Student
 
@@ -33,7 +33,7 @@ class Night:
     calendar: SchoolCalendar
     codes: CodeTable
     students: Sequence[Student]
-    today: dict[str, dict[date, list[SessionMark]]]
+    today: dict[str, dict[date, list[MarkLike]]]
     previous: dict[str, DailySummary | None]
 
 
@@ -45,7 +45,7 @@ def prepare(school: DemoSchool, day: date) -> Night:
     if yesterday is None:
         raise ValueError(f"{day} is the year's first school day: there is no previous row")
     marks, _ = recode(session_marks(school), codes)
-    today: dict[str, dict[date, list[SessionMark]]] = {}
+    today: dict[str, dict[date, list[MarkLike]]] = {}
     previous: dict[str, DailySummary | None] = {}
     for student in school.students:
         by_day = group_marks(marks[student.student_id])

@@ -92,7 +92,7 @@ class QueuePoller:
 
     def pending(self) -> int:
         """Messages waiting in the trigger queues, including ones hidden until a retry."""
-        return sum(self._service.get_queue_client(name).get_queue_properties().approximate_message_count
+        return sum(self._service.get_queue_client(name).get_queue_properties().approximate_message_count or 0
                    for name in self.queue_names())
 
     def _handle(self, fn: HostFunction, queue: QueueClient, message: QueueMessage) -> None:

@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     _, smtp_port = stack.enter_context(mailbox.running(MAIL))
     say(f"local SMTP server on 127.0.0.1:{smtp_port}: e-mailed letters land in {MAIL.relative_to(ROOT)}/")
     # the app's mailer talks plain SMTP to it; in Azure it is ACS's SMTP endpoint with STARTTLS
-    settings = Settings(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_port, SMTP_USE_TLS=False)
+    settings = Settings(smtp_host="127.0.0.1", smtp_port=smtp_port, smtp_use_tls=False)
     container = bootstrap.Composition(settings)
     bootstrap.use_composition(container)
     try:
