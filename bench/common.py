@@ -15,7 +15,7 @@ from devhost import azurite
 from domain.attendance.codes import CodeTable
 from domain.attendance.normalize import SessionMark
 from domain.attendance.summaries import DailySummary
-from settings import Settings
+from settings import Settings, StorageConnection
 
 T = TypeVar("T")
 SEED = 42
@@ -114,7 +114,8 @@ def azurite_container() -> Iterator[Composition]:
     """A container on an in-memory Azurite of its own, started and stopped around the block."""
     server = azurite.start()
     try:
-        container = Composition(Settings(storage=server.connection_string, environment="test"))
+        storage = StorageConnection(connection_string=server.connection_string)
+        container = Composition(Settings(storage=storage, environment="test"))
         container.ensure_storage()
         yield container
     finally:

@@ -19,9 +19,10 @@ from datetime import date
 from bench import sql
 from bench.common import SEED, agreement, best_of, by_student_domain, by_student_sql, rate_line, recode, say
 from demo import DemoSchool, generate_district, session_marks
+from devhost import progress
 from domain.attendance.calendar import SchoolCalendar
 from domain.attendance.codes import CodeTable, load_code_table
-from domain.attendance.normalize import SessionMark, full_year, group_marks, recompute
+from domain.attendance.normalize import MarkLike, full_year, group_marks, recompute
 from domain.attendance.summaries import DailySummary
 from domain.roster.schools import Student
 
@@ -33,7 +34,7 @@ class Night:
     calendar: SchoolCalendar
     codes: CodeTable
     students: Sequence[Student]
-    today: dict[str, dict[date, list[SessionMark]]]
+    today: dict[str, dict[date, list[MarkLike]]]
     previous: dict[str, DailySummary | None]
 
 
@@ -45,7 +46,7 @@ def prepare(school: DemoSchool, day: date) -> Night:
     if yesterday is None:
         raise ValueError(f"{day} is the year's first school day: there is no previous row")
     marks, _ = recode(session_marks(school), codes)
-    today: dict[str, dict[date, list[SessionMark]]] = {}
+    today: dict[str, dict[date, list[MarkLike]]] = {}
     previous: dict[str, DailySummary | None] = {}
     for student in school.students:
         by_day = group_marks(marks[student.student_id])
@@ -91,9 +92,11 @@ def main(argv: list[str] | None = None) -> int:
     district = generate_district(args.seed, schools=args.schools, students_per_school=args.students)
     day = district.through  # the last day of the autumn term: its register is not complete yet
     nights: list[Night] = []
-    for school in district.schools:
-        nights.append(prepare(school, day))
-        say(f"  prepared {school.school_id} ({time.perf_counter() - start:.1f} s)")
+    with progress.bar("preparing schools", total=len(district.schools)) as bar:
+        for school in district.schools:
+            nights.append(prepare(school, day))
+            say(f"  prepared {school.school_id} ({time.perf_counter() - start:.1f} s)")
+            bar.advance()
     students, count = sum(len(n.students) for n in nights), day_marks(nights)
     say(f"nightly: {args.schools} English schools, {students:,} students, day {day}, {count:,} marks "
         f"that day; seed {args.seed}")

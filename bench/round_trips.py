@@ -30,6 +30,7 @@ from demo import (
     wonde_mark_batches,
     wonde_student_batches,
 )
+from devhost import progress
 from domain.roster.schools import Jurisdiction
 
 T = TypeVar("T")
@@ -58,15 +59,19 @@ def counted(container: Composition, run: Callable[[], T]) -> Measured[T]:
     return Measured(result, counter.round_trips - before, delta, wall, cpu)
 
 
-def ingest(container: Composition, school: DemoSchool, rows: list[MarkRow]) -> int:
-    """Through the real ingestion, a Wonde request of <= 10,000 marks at a time; rejections fail."""
+def ingest(container: Composition, school: DemoSchool, rows: list[MarkRow], bar: str | None = None) -> int:
+    """Through the real ingestion, a Wonde request of <= 10,000 marks at a time; rejections fail.
+    `bar`: a progress bar's label, for a load that is not timed."""
     accepted = 0
-    for body in wonde_mark_batches(rows):
-        result = container.attendance.ingestion.ingest_payload(None, TENANT, school.school_id,
-                                                               json.dumps(body).encode())
-        if result.rejected:
-            raise RuntimeError(f"ingestion rejected {len(result.rejected)} demo marks: {result.rejected[:3]}")
-        accepted += result.accepted
+    with progress.bar(bar or "", total=len(rows), show=bar is not None) as shown:
+        for body in wonde_mark_batches(rows):
+            result = container.attendance.ingestion.ingest_payload(None, TENANT, school.school_id,
+                                                                   json.dumps(body).encode())
+            if result.rejected:
+                raise RuntimeError(f"ingestion rejected {len(result.rejected)} demo marks: "
+                                   f"{result.rejected[:3]}")
+            accepted += result.accepted
+            shown.advance(len(body["data"]))
     return accepted
 
 
@@ -89,7 +94,7 @@ def measure(container: Composition, school: DemoSchool) -> None:
 
     start = time.perf_counter()
     load(container, school)
-    loaded = counted(container, lambda: ingest(container, school, earlier))
+    loaded = counted(container, lambda: ingest(container, school, earlier, bar="loading marks"))
     say(f"  loaded {len(school.students):,} students and {len(earlier):,} marks to {yesterday} "
         f"({time.perf_counter() - start:.1f} s; ingestion {loaded.trips:,} round trips)")
     normalization = container.attendance.normalization

@@ -27,6 +27,7 @@ from datetime import date
 
 from bench.common import SEED, best_of, recode, say
 from demo import DemoSchool, generate_district, session_marks
+from devhost import progress
 from domain.attendance.calendar import SchoolCalendar
 from domain.attendance.codes import load_code_table
 from domain.attendance.normalize import full_year, group_marks
@@ -215,9 +216,11 @@ def main(argv: list[str] | None = None) -> int:
     day = district.through  # 19 Dec 2025, the last day of the autumn term
     rule_set = preset_for(Jurisdiction.ENGLAND, tenant_id=TENANT, rule_set_id="preset-eng")
     schools = []
-    for demo_school in district.schools:
-        schools.append(prepare(demo_school, rule_set, day, args.fresh))
-        say(f"  prepared {demo_school.school_id} ({time.perf_counter() - start:.1f} s)")
+    with progress.bar("preparing schools", total=len(district.schools)) as bar:
+        for demo_school in district.schools:
+            schools.append(prepare(demo_school, rule_set, day, args.fresh))
+            say(f"  prepared {demo_school.school_id} ({time.perf_counter() - start:.1f} s)")
+            bar.advance()
     students = sum(len(s.today) for s in schools)
     say(f"rules: {args.schools} English schools, {students:,} students on roll on {day}, "
         f"{len(rule_set.stages)}-stage England preset, rows of {len(schools[0].rows)} dates per student; "

@@ -51,7 +51,7 @@ def measure(container: Composition, school: DemoSchool, day: date, next_day: dat
     rows = list(iter_mark_rows(school))
     start = time.perf_counter()
     load(container, school)
-    marks = ingest(container, school, [r for r in rows if r.date <= day])
+    marks = ingest(container, school, [r for r in rows if r.date <= day], bar="loading marks")
     normalized = container.attendance.normalization.normalize(TENANT, school_id, day)
     (rule_set, _), installed = container.rules.rule_sets.install_preset(ADMIN, TENANT, None,
                                                                         Jurisdiction.ENGLAND.value)

@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from demo.model import DemoDistrict, DemoSchool
 from demo.patterns import PRESENT, TIMED, jurisdiction_codes
-from domain.attendance.marks import AttendanceMark
+from domain.attendance.marks import AttendanceMark, Session
 from domain.attendance.normalize import SessionMark
 
 # registers are closed by then; a fixed time keeps the output free of clock reads
@@ -47,7 +47,8 @@ def _school_rows(school: DemoSchool) -> Iterator[MarkRow]:
     day_based = school.school.jurisdiction.day_based
     first_am, first_pm = am_codes[PRESENT], pm_codes[PRESENT]
     for student, plan, enrolled in zip(school.students, school.plans, school.enrolled, strict=True):
-        sid, rows = student.student_id, []
+        sid = student.student_id
+        rows: list[MarkRow] = []
         append = rows.append
         for i in range(enrolled.start, min(enrolled.stop, bound)):
             day, entry = days[i], plan.get(i)
@@ -83,7 +84,7 @@ def attendance_marks(source: DemoSchool | DemoDistrict, *,
                 received = stamps[row.date] = datetime.combine(row.date, RECEIVED_AT)
             yield AttendanceMark(
                 tenant_id=tenant, school_id=school_id, student_id=row.student_id, date=row.date,
-                session=row.session, code=row.code, sis_code=row.code, comment=row.comment,
+                session=Session(row.session), code=row.code, sis_code=row.code, comment=row.comment,
                 minutes_late=row.minutes_late, source=source_path, received_at=received)
 
 

@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 from demo import people
 from demo.calendars import first_term_end
-from demo.families import Place, build_family
+from demo.families import Family, Place, build_family
 from domain.attendance.calendar import SchoolCalendar
 from domain.roster.schools import Guardian, Jurisdiction, Student, StudentGuardian
 
@@ -66,7 +66,11 @@ def build_roster(rng: random.Random, *, tenant: str, school_id: str, school_no: 
     place = Place(tenant, school_id, jurisdiction)
     groups = YEAR_GROUPS[(jurisdiction, primary)]
     per_group = -(-size // len(groups))
-    students, guardians, links, family_of, families = [], [], [], [], []
+    students: list[Student] = []
+    guardians: list[Guardian] = []
+    links: list[StudentGuardian] = []
+    family_of: list[int] = []
+    families: list[Family] = []
     for k in range(size):
         if families and rng.random() < SIBLING_SHARE:  # a sibling of a recent family
             family = families[rng.randrange(max(0, len(families) - 40), len(families))]

@@ -14,6 +14,7 @@ import hashlib
 import json
 import logging
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -79,11 +80,14 @@ class BlobPoller:
         self._receipts: TableClient | None = None
         self._waiting = 0
         self._created: set[str] = set()
+        # what the last `run_once` invoked, by function name (counted here: no storage read)
+        self.last_handled: Counter[str] = Counter()
 
     def run_once(self) -> int:
         """Fire every function once for each blob version it has no receipt for (and retry
         failures that are due); the number of invocations."""
         invoked, waiting = 0, 0
+        self.last_handled = Counter()
         for fn in self._functions:
             path = BlobPath(fn.setting("path"))
             container = self._container(path.container)
@@ -103,7 +107,9 @@ class BlobPoller:
                 else:
                     attempt = 1  # new blob, or a new version of it
                 outcome = self._fire(fn, container, blob, attempt)
-                invoked += outcome is not None
+                if outcome is not None:
+                    invoked += 1
+                    self.last_handled[fn.name] += 1
                 waiting += outcome == RETRY
         self._waiting = waiting
         return invoked

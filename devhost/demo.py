@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from datetime import date, timedelta
 
 import bootstrap
@@ -18,6 +20,7 @@ from demo import (
     wonde_mark_batches,
     wonde_student_batches,
 )
+from devhost import progress
 from domain.attendance.calendar import SchoolCalendar
 from domain.casework.cases import QueueItem
 from domain.platform.access import Principal, Role
@@ -39,31 +42,62 @@ def district() -> DemoDistrict:
 def load_into(container: bootstrap.Composition, run_date: date | None,
               report: Callable[[str], None] = print, demo: DemoDistrict | None = None) -> date:
     """Idempotent: a school already loaded is left as it is. Returns the date to run the nightly
-    job on: the day after the last day of marks (the nightly normalizes the previous day)."""
+    job on: the day after the last day of marks (the nightly normalizes the previous day).
+
+    The schools load at the same time, one thread each: most of the time goes in Azurite (another
+    process), so they overlap. Each school's own requests stay in order, one at a time (`_loaded`
+    relies on it). The report lines come in the order the schools finish."""
     demo = demo or district()
-    for demo_school in demo.schools:
-        school = demo_school.school
-        if _loaded(container, demo_school):
-            report(f"demo school {school.school_id} already loaded")
-            continue
-        started = time.monotonic()
-        roster = container.roster.service
-        roster.put_school(None, school)
-        body = calendar_body(demo_school.calendar)
-        year = demo_school.calendar.school_year
-        roster.put_calendar(None, school.tenant_id, school.school_id,
-                            SchoolCalendar.from_dict({**body, "schoolYear": year}))
-        students = 0
+    stop = threading.Event()
+    with ThreadPoolExecutor(max_workers=len(demo.schools), thread_name_prefix="demo-load") as pool:
+        futures = [pool.submit(_load_school, container, s, stop) for s in demo.schools]
+        try:
+            # reported from this thread: lines printed from two threads could interleave
+            for future in as_completed(futures):
+                report(future.result())
+        except BaseException:
+            stop.set()  # Ctrl-C or a school's failure: the others stop at their next request
+            raise
+    return run_date or demo.through + timedelta(days=1)
+
+
+class _Stopped(Exception):
+    """Another school's load failed or was interrupted."""
+
+
+def _load_school(container: bootstrap.Composition, demo_school: DemoSchool, stop: threading.Event) -> str:
+    school = demo_school.school
+    if _loaded(container, demo_school):
+        return f"demo school {school.school_id} already loaded"
+    started = time.monotonic()
+    roster = container.roster.service
+    roster.put_school(None, school)
+    body = calendar_body(demo_school.calendar)
+    year = demo_school.calendar.school_year
+    roster.put_calendar(None, school.tenant_id, school.school_id,
+                        SchoolCalendar.from_dict({**body, "schoolYear": year}))
+    students = marks = 0
+    with progress.bar(f"{school.school_id} students", total=len(demo_school.students)) as bar:
         for payload in wonde_student_batches(demo_school.students, demo_school.guardians, demo_school.links):
+            _check(stop)
             students += roster.import_students(None, school.tenant_id, school.school_id, payload).accepted
-        marks = 0
+            bar.advance(len(payload["data"]))
+        # counting the rows first (~0.05 s a school) gives the bar its total and an estimate
+        bar.update(description=f"{school.school_id} marks", completed=0,
+                   total=sum(1 for _ in iter_mark_rows(demo_school)))
         for payload in wonde_mark_batches(iter_mark_rows(demo_school)):
+            _check(stop)
             raw = json.dumps(payload).encode()
             marks += container.attendance.ingestion.ingest_payload(None, school.tenant_id, school.school_id,
                                                                    raw).counts()["accepted"]
-        report(f"demo school {school.school_id} ({school.jurisdiction.value}): {students} students, "
-               f"{marks} marks loaded in {time.monotonic() - started:.0f} s")
-    return run_date or demo.through + timedelta(days=1)
+            bar.advance(len(payload["data"]))
+    return (f"demo school {school.school_id} ({school.jurisdiction.value}): {students} students, "
+            f"{marks} marks loaded in {time.monotonic() - started:.0f} s")
+
+
+def _check(stop: threading.Event) -> None:
+    if stop.is_set():
+        raise _Stopped
 
 
 def _loaded(container: bootstrap.Composition, demo_school: DemoSchool) -> bool:
@@ -72,10 +106,15 @@ def _loaded(container: bootstrap.Composition, demo_school: DemoSchool) -> bool:
         container.roster.reader.school(school.tenant_id, school.school_id)
     except NotFound:
         return False
-    # marks go in last and in date order, so a school with its last day's marks is complete
-    last = demo_school.calendar.last_school_day_on_or_before(demo_school.through)
-    marks = container.attendance.marks
-    return last is not None and bool(marks.on_day(school.tenant_id, school.school_id, last))
+    # marks go in last, in one order (student, then date): a school whose last mark is stored is
+    # complete; a load cut short lacks it (the last day alone would not do: the first batch
+    # already holds the first students' marks of that day)
+    last = deque(iter_mark_rows(demo_school), maxlen=1)
+    if not last:
+        return True  # nothing to load
+    row, = last
+    stored = container.attendance.marks.on_day(school.tenant_id, school.school_id, row.date)
+    return any(m.student_id == row.student_id and m.session == row.session for m in stored)
 
 
 # the demo's staff account for what `make run` does on its behalf (audited under this name)
@@ -100,11 +139,13 @@ def run_interventions(container: bootstrap.Composition, demo: DemoDistrict | Non
                         key=lambda r: (r.track is not Track.SUPPORT, r.id))
         days = demo_school.calendar.school_days_between(demo_school.calendar.start, demo_school.through)
         started = time.monotonic()
-        for day in days:
-            container.nightly.jobs.run(school.tenant_id, school.school_id, day,
-                                       force=day == days[-1])
-            if after_night is not None:
-                after_night(demo_school, day, days)
+        with progress.bar(f"{school.school_id} school days", total=len(days)) as bar:
+            for day in days:
+                container.nightly.jobs.run(school.tenant_id, school.school_id, day,
+                                           force=day == days[-1])
+                if after_night is not None:
+                    after_night(demo_school, day, days)
+                bar.advance()
         queue = container.interventions.queue.due(school.tenant_id, school.school_id, None)
         names = ", ".join(repr(r.name) for r in tracks)
         report(f"{school.school_id}: rule sets {names} over {len(days)} school days "

@@ -22,10 +22,10 @@ from zoneinfo import ZoneInfo
 import bootstrap
 from domain.attendance.calendar import SchoolCalendar
 from domain.casework.cases import QueueItem
-from domain.ladder.model import StageType
 from domain.meetings.model import FollowUp, InterventionMeeting, MeetingOutcome, MeetingStatus
 from domain.platform.access import Principal
 from domain.roster.schools import School
+from domain.rules import StageType
 from services.meetings.service import MeetingChange
 
 LOCATION = "Attendance office"

@@ -21,19 +21,27 @@ from datetime import time as clock_time
 
 import bootstrap
 from demo import DemoSchool
-from devhost import demo_meetings
+from devhost import demo_meetings, progress
 from devhost.demo_letters import approve_letters, officer
 from devhost.host import DevHost
 from domain.attendance.calendar import SchoolCalendar
 from domain.roster.schools import School
 
 EVENING = clock_time(17, 0)
+# the functions that render a letter (a `letter-jobs` message) and deliver it (its PDF's blob):
+# functions/letter_jobs.py and functions/letter_delivery.py
+RENDER, DELIVER = "render_letter", "deliver_letter"
 
 
 def week_ends(calendar: SchoolCalendar, days: tuple[date, ...]) -> set[date]:
     """The last school day of each week among `days` (the last of `days` included)."""
     by_week = {calendar.week_of(day): day for day in days}
     return set(by_week.values())
+
+
+def letters_note(handled: Counter[str]) -> str:
+    """What a drain's bar says besides its count of messages and blobs handled."""
+    return f"letters: {handled[RENDER]} rendered, {handled[DELIVER]} delivered"
 
 
 class Office:
@@ -63,13 +71,16 @@ class Office:
             booked = demo_meetings.book(container, who, school, calendar, day, queue)
             counts["meetingsBooked"] += booked
             if approved or booked or sum(recorded.values()) or self._host.pending():
-                counts["handled"] += self._drain()
+                counts["handled"] += self._drain(f"{school.school_id} office {day:%d %b}")
         self.seconds += time.monotonic() - started
 
-    def _drain(self) -> int:
-        """The host's drain, polling faster: it waits for two idle polls, once a week per school."""
+    def _drain(self, label: str) -> int:
+        """The host's drain, polling faster: it waits for two idle polls, once a week per school.
+        Its bar counts the queue messages and blobs handled, the letters among them."""
         interval, self._host.poll_interval = self._host.poll_interval, self._poll
         try:
-            return self._host.drain(timeout=self._timeout)
+            with progress.bar(label) as bar:
+                return self._host.drain(timeout=self._timeout, on_poll=lambda done: bar.update(
+                    completed=done.total(), note=letters_note(done)))
         finally:
             self._host.poll_interval = interval

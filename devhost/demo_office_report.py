@@ -7,7 +7,7 @@ A few whole-partition reads per school; no domain logic here."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 
 import bootstrap
@@ -81,8 +81,8 @@ def print_batch_line(container: bootstrap.Composition, tenant_id: str, school_id
     return "print batch: no letters posted"
 
 
-def report(container: bootstrap.Composition, schools: Iterable[DemoSchool], days: dict[str, Iterable[date]],
-           mail: str, say: Report = print) -> None:
+def report(container: bootstrap.Composition, schools: Iterable[DemoSchool],
+           days: Mapping[str, Iterable[date]], mail: str, say: Report = print) -> None:
     """`days`: each school's days the office worked, by school id."""
     for demo_school in schools:
         t, s = demo_school.school.tenant_id, demo_school.school.school_id

@@ -13,7 +13,8 @@ import importlib
 import logging
 import threading
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from functools import cached_property
 from typing import Any
@@ -188,16 +189,22 @@ class DevHost:
         queued = self.queues.pending() if self.queues.queue_names() else 0
         return queued + self.blobs.pending()
 
-    def drain(self, timeout: float = 300.0) -> int:
+    def drain(self, timeout: float = 300.0, on_poll: Callable[[Counter[str]], None] | None = None) -> int:
         """Process queue and blob triggers until nothing is pending for two polls in a row (work
         that fans out more work is followed to the end). Returns how many queue messages and
         blob versions were handled (run, retried or poisoned); raises TimeoutError if work is
-        still pending after `timeout` seconds."""
+        still pending after `timeout` seconds. `on_poll`, after each poll that handled something,
+        gets the counts so far by function name (a progress bar's: counted in memory)."""
         deadline = time.monotonic() + timeout
         total = quiet = 0
+        so_far: Counter[str] = Counter()
         while True:
             handled = self.run_queues_once() + self.run_blobs_once()
             total += handled
+            if handled and on_poll is not None:
+                so_far.update(self.queues.last_handled)
+                so_far.update(self.blobs.last_handled)
+                on_poll(so_far)
             quiet = quiet + 1 if handled == 0 and self.pending() == 0 else 0
             if quiet >= 2:
                 return total

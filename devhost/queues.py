@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Literal
@@ -61,6 +62,8 @@ class QueuePoller:
         self._invoker = invoker
         self.options = options
         self._ensured = False
+        # what the last `run_once` handled, by function name (counted here: no storage read)
+        self.last_handled: Counter[str] = Counter()
 
     def queue_names(self) -> list[str]:
         return sorted({fn.setting("queueName") for fn in self._functions})
@@ -76,6 +79,7 @@ class QueuePoller:
             self.ensure_queues()
             self._ensured = True
         handled = 0
+        self.last_handled = Counter()
         for fn in self._functions:
             queue = self._service.get_queue_client(fn.setting("queueName"))
             messages = list(queue.receive_messages(messages_per_page=self.options.batch_size,
@@ -88,11 +92,13 @@ class QueuePoller:
             elif messages:
                 self._handle(fn, queue, messages[0])
             handled += len(messages)
+            if messages:
+                self.last_handled[fn.name] += len(messages)
         return handled
 
     def pending(self) -> int:
         """Messages waiting in the trigger queues, including ones hidden until a retry."""
-        return sum(self._service.get_queue_client(name).get_queue_properties().approximate_message_count
+        return sum(self._service.get_queue_client(name).get_queue_properties().approximate_message_count or 0
                    for name in self.queue_names())
 
     def _handle(self, fn: HostFunction, queue: QueueClient, message: QueueMessage) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import bootstrap
 from adapters.identity import mint_dev_token
-from devhost import azurite, demo, demo_office, demo_office_report, mailbox
+from devhost import azurite, demo, demo_office, demo_office_report, mailbox, progress
 from devhost.host import DevHost, load_app
 from devhost.token import DEMO_TENANT
 from functions.logging_setup import configure_logging
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     _, smtp_port = stack.enter_context(mailbox.running(MAIL))
     say(f"local SMTP server on 127.0.0.1:{smtp_port}: e-mailed letters land in {MAIL.relative_to(ROOT)}/")
     # the app's mailer talks plain SMTP to it; in Azure it is ACS's SMTP endpoint with STARTTLS
-    settings = Settings(SMTP_HOST="127.0.0.1", SMTP_PORT=smtp_port, SMTP_USE_TLS=False)
+    settings = Settings(smtp_host="127.0.0.1", smtp_port=smtp_port, smtp_use_tls=False)
     container = bootstrap.Composition(settings)
     bootstrap.use_composition(container)
     try:
@@ -79,9 +79,10 @@ def run_nightly(container: bootstrap.Composition, host: DevHost, run_date: date)
     then process the per-school messages it fans out."""
     at = host.fire_time(NIGHTLY, run_date)
     say(f"running the nightly job as of {at:%Y-%m-%d %H:%M} UTC")
-    with host.clock_fixed_at(at):
+    with host.clock_fixed_at(at), progress.bar("nightly") as bar:
         host.fire(NIGHTLY)
-        handled = host.drain(timeout=900)
+        handled = host.drain(timeout=900, on_poll=lambda done: bar.update(
+            completed=done.total(), note=", ".join(f"{n} {name}" for name, n in sorted(done.items()))))
     say(f"nightly job done ({handled} queued messages handled); the schools' figures:")
     demo.print_figures(container, report=lambda line: print(f"    {line}", flush=True))
 

@@ -19,6 +19,7 @@ from azure.storage.blob import BlobServiceClient
 from azure.storage.queue import QueueClient, TextBase64EncodePolicy
 
 import bootstrap
+from devhost import demo_office
 from devhost.__main__ import main
 from devhost.azurite import free_port
 from devhost.blobs import POISON_QUEUE, BlobOptions
@@ -239,6 +240,29 @@ def test_drain_follows_fanned_out_work_until_the_queue_stays_empty(rig: Rig) -> 
     assert sorted(json.dumps(body) for body, _ in rig.record.of("work")) == sorted(
         json.dumps(b) for b in [{"fanOut": 3}, {"n": 2}, {"child": 0}, {"child": 1}, {"child": 2}])
     assert rig.host.pending() == 0
+
+
+def test_drain_tells_what_it_has_handled_so_far_by_function(rig: Rig) -> None:
+    rig.host.run_blobs_once()  # creates the container
+    rig.blobs.get_container_client(rig.container).upload_blob("L-1.pdf", b"letter")
+    rig.queue.send_message(json.dumps({"fanOut": 2}))
+    seen: list[dict[str, int]] = []
+
+    assert rig.host.drain(timeout=30, on_poll=lambda done: seen.append(dict(done))) == 4
+
+    assert seen[-1] == {"work": 3, "deliver": 1}
+    totals = [sum(s.values()) for s in seen]
+    assert totals == sorted(totals) and totals[0] > 0
+
+
+def test_the_office_bar_counts_functions_the_real_app_has(connection_string: str) -> None:
+    import function_app
+
+    host = DevHost(Settings(storage=connection_string), function_app.app)
+
+    assert [(f.name, f.kind) for f in host.runnable("queueTrigger") + host.runnable("blobTrigger")
+            if f.name in (demo_office.RENDER, demo_office.DELIVER)] == [
+        (demo_office.RENDER, "queueTrigger"), (demo_office.DELIVER, "blobTrigger")]
 
 
 def test_drain_waits_for_a_message_hidden_until_its_retry(rig: Rig) -> None:
