@@ -23,6 +23,7 @@ import io
 import sys
 import time
 from datetime import date
+from functools import partial
 from typing import Any
 
 from pypdf import PdfReader
@@ -106,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
 
     rates = {}
     for name, render in sides.items():
-        seconds, hashes = best_of(args.repeat, lambda render=render: [render(s)[1] for s in snapshots])
+        seconds, hashes = best_of(args.repeat, partial(lambda r: [r(s)[1] for s in snapshots], render))
         assert len(set(hashes)) == len(snapshots)  # every letter differs
         rates[name] = args.letters / seconds
         say(f"{name:10s} {rates[name]:8.1f} letters/s per core  ({seconds:.2f} s for {args.letters})")
