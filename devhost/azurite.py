@@ -13,9 +13,9 @@ from settings import azurite_connection_string
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "node_modules" / "azurite" / "dist" / "src" / "azurite.js"
-# Azurite saves --location's databases once a minute rather than every 5 s: each save writes a
-# whole database (devhost/azurite_autosave.js says why that matters).
-AUTOSAVE = Path(__file__).with_name("azurite_autosave.js")
+# Azurite saves --location's databases once a minute rather than every 5 s, and reads a partition
+# query's partition only: devhost/azurite_tuning.js says why.
+TUNING = Path(__file__).with_name("azurite_tuning.js")
 
 
 def free_port() -> int:
@@ -62,7 +62,7 @@ def start(*, location: Path | None = None, ports: tuple[int, int, int] | None = 
         return Azurite(blob, queue, table)
     node = shutil.which("node")
     if SCRIPT.exists() and node:
-        command = [node, "--require", str(AUTOSAVE), str(SCRIPT)]
+        command = [node, "--require", str(TUNING), str(SCRIPT)]
     elif binary := shutil.which("azurite"):
         command = [binary]
     else:

@@ -1,0 +1,63 @@
+"""devhost/azurite_tuning.js: the partition narrowing reads what Azurite alone would (only the
+filter's own partition when `PartitionKey eq` is a conjunct of the whole filter, every partition
+otherwise), and its reading of filters is exact on the shapes it meets."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from azure.data.tables import TableServiceClient
+
+from adapters.storage.tables import Table, Tables
+
+pytestmark = pytest.mark.integration
+TUNING = Path(__file__).resolve().parents[2] / "devhost" / "azurite_tuning.js"
+
+
+@pytest.fixture
+def table(connection_string: str, unique: str) -> Iterator[Table]:
+    service = TableServiceClient.from_connection_string(connection_string)
+    table = Tables(service)(f"tune{unique}")
+    table.create_if_missing()
+    table.upsert_many([{"PartitionKey": pk, "RowKey": f"r{i}", "n": i, "note": note}
+                       for pk in ("o'brien|s1", "o'brien|s2", "other") for i, note in enumerate(("x", " or "))])
+    yield table
+    service.delete_table(table.name)
+
+
+def keys(table: Table, filter: str, **parameters: object) -> list[tuple[str, str]]:
+    return [(r["PartitionKey"], r["RowKey"]) for r in table.query(filter, parameters=parameters)]
+
+
+def test_a_partition_query_reads_that_partition_only(table: Table) -> None:
+    assert keys(table, "PartitionKey eq @pk", pk="o'brien|s1") == [("o'brien|s1", "r0"), ("o'brien|s1", "r1")]
+    assert keys(table, "PartitionKey eq @pk and ( n eq 1 or note eq @x )", pk="other", x="x") == [
+        ("other", "r0"), ("other", "r1")]
+
+
+def test_a_filter_with_a_top_level_or_still_reads_every_partition(table: Table) -> None:
+    assert keys(table, "PartitionKey eq @a or PartitionKey eq @b", a="other", b="o'brien|s2") == [
+        ("o'brien|s2", "r0"), ("o'brien|s2", "r1"), ("other", "r0"), ("other", "r1")]
+    assert keys(table, "PartitionKey eq @a and n eq 0 or RowKey eq @r", a="other", r="r1") == [
+        ("o'brien|s1", "r1"), ("o'brien|s2", "r1"), ("other", "r0"), ("other", "r1")]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node (Azurite's runtime)")
+def test_the_filters_it_narrows_and_the_ones_it_leaves_alone() -> None:
+    cases = {"PartitionKey eq 'a|b'": "a|b",
+             "PartitionKey eq 'o''b' and RowKey ge 'x'": "o'b",
+             "PartitionKey eq 'a' and ( date eq '1' or date eq '2' )": "a",
+             "PartitionKey eq 'a' and note eq ' or '": "a",
+             "PartitionKey eq 'a' or RowKey eq 'b'": None,
+             "PartitionKey eq 'a' and RowKey eq 'b' or PartitionKey eq 'c'": None,
+             "PartitionKey ge 'a'": None, "(PartitionKey eq 'a')": None, "PartitionKey eq 'a' andx": None,
+             "not PartitionKey eq 'a'": None, "": None}
+    script = (f"const {{ partitionOf }} = require({json.dumps(str(TUNING))});"
+              f"console.log(JSON.stringify({json.dumps(list(cases))}.map(f => partitionOf(f) ?? null)))")
+    out = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True, cwd=TUNING.parents[1])
+    assert dict(zip(cases, json.loads(out.stdout), strict=True)) == cases
