@@ -24,8 +24,9 @@ def table(connection_string: str, unique: str) -> Iterator[Table]:
     service = TableServiceClient.from_connection_string(connection_string)
     table = Tables(service)(f"tune{unique}")
     table.create_if_missing()
+    partitions = ("o'brien|s1", "o'brien|s2", "other")
     table.upsert_many([{"PartitionKey": pk, "RowKey": f"r{i}", "n": i, "note": note}
-                       for pk in ("o'brien|s1", "o'brien|s2", "other") for i, note in enumerate(("x", " or "))])
+                       for pk in partitions for i, note in enumerate(("x", " or "))])
     yield table
     service.delete_table(table.name)
 
@@ -59,5 +60,6 @@ def test_the_filters_it_narrows_and_the_ones_it_leaves_alone() -> None:
              "not PartitionKey eq 'a'": None, "": None}
     script = (f"const {{ partitionOf }} = require({json.dumps(str(TUNING))});"
               f"console.log(JSON.stringify({json.dumps(list(cases))}.map(f => partitionOf(f) ?? null)))")
-    out = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True, cwd=TUNING.parents[1])
+    out = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True,
+                         cwd=TUNING.parents[1])
     assert dict(zip(cases, json.loads(out.stdout), strict=True)) == cases
