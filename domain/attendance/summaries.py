@@ -157,6 +157,9 @@ def _camel(name: str) -> str:
 
 
 _TOTAL_KEYS = tuple(_camel(name) for name in Totals._fields)  # possibleSessions, tardiesOver30, ...
+# what `from_record` reads: a store may fetch only these
+RECORD_KEYS = ("studentId", "date", "schoolDayIndex", "amStatus", "pmStatus", "amReasonCode", "pmReasonCode",
+               *_TOTAL_KEYS, "consecutiveAbsenceDays")
 
 
 def window(later: DailySummary, earlier: DailySummary | None) -> Totals:

@@ -38,6 +38,7 @@ class SchoolReads:
         self._ttl, self._size, self._monotonic = ttl, size, monotonic
         self._kept: OrderedDict[Hashable, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self._reading: dict[Hashable, threading.Lock] = {}
 
     def school(self, tenant_id: str, school_id: str) -> School:
         return self._read(("school", tenant_id, school_id), lambda: self._roster.school(tenant_id, school_id))
@@ -55,19 +56,33 @@ class SchoolReads:
                           lambda: self._roster.calendar_for(tenant_id, school_id, day))
 
     def _read(self, key: Hashable, read: Callable[[], T]) -> T:
-        now = self._monotonic()
+        found = self._fresh(key)
+        if found is not None:
+            return found[1]  # stored by this key's own read, so a T
+        # one read per key at a time: the jobs of a batch start together (the host runs up to 32
+        # at once), and the others wait for the first one's answer rather than all reading
+        with self._lock:
+            reading = self._reading.setdefault(key, threading.Lock())
+        with reading:
+            found = self._fresh(key)
+            if found is not None:
+                return found[1]
+            value = read()
+            with self._lock:
+                self._kept[key] = (self._monotonic(), value)
+                self._kept.move_to_end(key)
+                while len(self._kept) > self._size:
+                    self._kept.popitem(last=False)
+                self._reading.pop(key, None)
+        return value
+
+    def _fresh(self, key: Hashable) -> tuple[float, Any] | None:
         with self._lock:
             found = self._kept.get(key)
-            if found is not None and now - found[0] < self._ttl:
-                self._kept.move_to_end(key)
-                return found[1]  # stored by this key's own read, so a T
-        value = read()  # outside the lock: two jobs missing at once both read, both correct
-        with self._lock:
-            self._kept[key] = (now, value)
+            if found is None or self._monotonic() - found[0] >= self._ttl:
+                return None
             self._kept.move_to_end(key)
-            while len(self._kept) > self._size:
-                self._kept.popitem(last=False)
-        return value
+            return found
 
 
 class StudentDetails(Protocol):

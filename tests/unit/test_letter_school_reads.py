@@ -79,3 +79,26 @@ def test_it_keeps_at_most_size_entries_dropping_the_least_recently_used() -> Non
     shared.calendar_for("t", "s2", DAY)
     assert port.calls["calendar", "t", "s1", DAY] == 1
     assert port.calls["calendar", "t", "s2", DAY] == 2
+
+
+def test_jobs_missing_together_wait_for_one_read() -> None:
+    import threading
+    import time
+
+    port = Reads()
+    slow_students = port.students
+
+    def students(tenant_id: str, school_id: str) -> Any:
+        time.sleep(0.05)  # the read is under way while the other jobs arrive
+        return slow_students(tenant_id, school_id)
+
+    port.students = students  # type: ignore[method-assign]
+    shared = SchoolReads(port, port)  # type: ignore[arg-type]
+    answers: list[Any] = []
+    jobs = [threading.Thread(target=lambda: answers.append(shared.students("t", "s1"))) for _ in range(16)]
+    for job in jobs:
+        job.start()
+    for job in jobs:
+        job.join()
+    assert port.calls["students", "t", "s1"] == 1
+    assert answers == [["s1 students, read 1"]] * 16
