@@ -2,9 +2,9 @@
 # (`-include mk/bench.mk`). Each prints its figures next to a baseline computed in the same run
 # and exits non-zero if the baseline's summaries disagree with the domain's; nothing asserts a time.
 
-.PHONY: bench bench-backfill bench-nightly bench-round-trips bench-rules bench-scheduler bench-letters
+.PHONY: bench bench-backfill bench-nightly bench-round-trips bench-rules bench-scheduler bench-letters bench-letter-requests
 
-bench: bench-backfill bench-nightly bench-round-trips bench-rules bench-scheduler bench-letters
+bench: bench-backfill bench-nightly bench-round-trips bench-rules bench-scheduler bench-letters bench-letter-requests
 
 # (a) full-year backfill of one 1,000-student school vs one SQLite query
 bench-backfill: setup
@@ -29,3 +29,8 @@ bench-scheduler: setup
 # (f) letters per second per core: England letter 1 with its chart, xhtml2pdf vs reportlab direct
 bench-letters: setup
 	$(BIN)/python -m bench.letters
+
+# (h) storage requests per letter job (render, deliver) over a small school's replay, vs the
+#     school-wide reads not shared
+bench-letter-requests: setup
+	$(BIN)/python -m bench.letter_requests
