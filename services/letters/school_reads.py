@@ -16,12 +16,13 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import date
-from typing import Any, Protocol, TypeVar
+from typing import Any, TypeVar
 
 from domain.attendance.calendar import SchoolCalendar
 from domain.attendance.summaries import DailySummary
 from domain.roster.schools import School, Student
 from services.attendance.ports import SummaryRepository
+from services.letters.ports import StudentDetails
 from services.roster.ports import RosterReader, StudentDetail
 
 T = TypeVar("T")
@@ -84,10 +85,6 @@ class SchoolReads:
                 return None
             self._kept.move_to_end(key)
             return found
-
-
-class StudentDetails(Protocol):
-    def student_detail(self, tenant_id: str, school_id: str, student_id: str) -> StudentDetail: ...
 
 
 class LetterRoster:

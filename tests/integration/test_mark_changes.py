@@ -3,14 +3,12 @@ deleted only once every flag it holds was consumed."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
-from azure.data.tables import TableServiceClient
 
 from adapters.storage.keys import key
-from adapters.storage.tables import Table, Tables
+from adapters.storage.tables import Table
 from adapters.tables.marks import FLAG_CHARS, TableMarkChangeRepository
 from domain.attendance.stored_marks import MarkChange
 
@@ -19,15 +17,6 @@ pytestmark = pytest.mark.integration
 T, S = "t1", "s1"
 DAY, NEXT = date(2025, 9, 8), date(2025, 9, 9)
 AT = "2025-09-08T16:00:00.000000+00:00"
-
-
-@pytest.fixture
-def table(connection_string: str, unique: str) -> Iterator[Table]:
-    service = TableServiceClient.from_connection_string(connection_string)
-    table = Tables(service)(f"flags{unique}")
-    table.create_if_missing()
-    yield table
-    service.delete_table(table.name)
 
 
 def flags(students: range, day: date = DAY, batch: str = "b1") -> list[MarkChange]:

@@ -6,25 +6,14 @@ from __future__ import annotations
 import base64
 import math
 import random
-from collections.abc import Iterator
 
 import pytest
-from azure.data.tables import TableServiceClient
 
 from adapters.storage.keys import escape_key_part, key, prefix_range, split_key, unescape_key_part
-from adapters.storage.tables import BATCH_LIMIT, InvalidToken, Table, Tables
+from adapters.storage.tables import BATCH_LIMIT, InvalidToken, Table
 from domain.platform.errors import AlreadyExists, ConcurrencyError, NotFound
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def table(connection_string: str, unique: str) -> Iterator[Table]:
-    service = TableServiceClient.from_connection_string(connection_string)
-    table = Tables(service)(f"t{unique}")
-    table.create_if_missing()
-    yield table
-    service.delete_table(table.name)
 
 
 def rows(partition: str, count: int) -> list[dict[str, object]]:

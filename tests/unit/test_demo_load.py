@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Collection
 from datetime import date
 from itertools import islice
 from types import SimpleNamespace
@@ -20,8 +21,9 @@ class FakeMarks:
         for row in rows:
             self.by_day[row.date].append(row)
 
-    def on_day(self, tenant_id: str, school_id: str, day: date) -> list[MarkRow]:
-        return self.by_day.get(day, [])
+    def existing(self, tenant_id: str, school_id: str, day: date,
+                 student_ids: Collection[str]) -> dict[tuple[str, str], MarkRow]:
+        return {(r.student_id, r.session): r for r in self.by_day.get(day, []) if r.student_id in student_ids}
 
 
 class FakeSchools:
