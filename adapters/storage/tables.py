@@ -16,7 +16,7 @@ from azure.core import MatchConditions
 from azure.core.exceptions import HttpResponseError
 from azure.data.tables import EdmType, EntityProperty, TableClient, TableServiceClient, UpdateMode
 
-from adapters.storage import transactions
+from adapters.storage import reads, transactions
 from adapters.storage.errors import Wording, translated
 from adapters.storage.tokens import InvalidToken, decode_token, encode_token
 from domain.platform.errors import AlreadyExists, NotFound
@@ -88,7 +88,8 @@ class Table:
         """Raises NotFound."""
         self.counter.add("get")
         with translated(TABLES, self._what):
-            return _entity(self._client.get_entity(partition_key, row_key))
+            found = reads.get(self._client, partition_key, row_key)
+            return _entity(found if found is not None else self._client.get_entity(partition_key, row_key))
 
     def find(self, partition_key: str, row_key: str) -> Entity | None:
         try:
@@ -169,6 +170,11 @@ class Table:
         it is not one)."""
         self.counter.add("query")
         sdk_token = decode_token(continuation)
+        with translated(TABLES, self._what):
+            read = reads.query_page(self._client, filter, parameters, select, page_size, sdk_token)
+        if read is not None:
+            return Page(items=[_entity(e) for e in read[0]], continuation=encode_token(read[1]))
+        self.counter.add("query")  # not answered 200: the SDK asks again and says why
         pager = self._client.query_entities(
             filter, parameters=parameters, select=select, results_per_page=page_size
         ).by_page(continuation_token=sdk_token)
