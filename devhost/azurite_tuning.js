@@ -7,11 +7,12 @@
 //    a save blocks Azurite's one thread for seconds. Saves are spaced out to once a minute.
 //    Azurite still saves on SIGTERM, before it exits, which is how devhost stops it; only a crash
 //    loses the writes of the last minute.
-// 2. Partition queries. Azurite evaluates a query's filter on every entity of the table, whatever
-//    the partition, so a query of one day's marks read all the marks of every school. When the
-//    filter begins with `PartitionKey eq '…'` as a conjunct of the whole filter (an `and` with no
-//    `or` beside it at the top level), the entities are first narrowed to that partition with the
-//    table's PartitionKey index; the filter then runs on those as before.
+// 2. Key queries. Azurite evaluates a query's filter on every entity of the table, whatever the
+//    partition, so a query of one day's marks read all the marks of every school, and a student's
+//    rows over a range of month partitions read every summary of the district. When the filter is
+//    a conjunction (no `or` at its top level) with conditions on PartitionKey or RowKey among its
+//    conjuncts, the entities are first narrowed by those: an exact partition with the table's
+//    PartitionKey index, ranges with a plain string test; the filter then runs on those as before.
 "use strict";
 const path = require("path");
 
@@ -27,31 +28,72 @@ Loki.prototype.configureOptions = function (options, initialConfig) {
   return configure.call(this, options, initialConfig);
 };
 
-// The partition a filter confines every match to, or undefined when it does not (or when it is
-// not written the way this reads it: then the query runs unchanged).
-function partitionOf(filter) {
-  const head = /^PartitionKey eq '((?:[^']|'')*)'/.exec(filter || "");
-  if (!head) return undefined;
-  const rest = filter.slice(head[0].length);
-  if (rest.trim() !== "" && !/^ and /.test(rest)) return undefined;
+// The key conditions a filter is the conjunction of, at its top level: `PartitionKey` or `RowKey`
+// compared (eq, ge, gt, le, lt) with a string, as the SDK writes them; undefined when the filter
+// has an `or` at its top level or is not written the way this reads it (then it runs unchanged).
+// Other conjuncts are left to the filter, which still runs on every entity the keys let through.
+const KEY_CONDITION = /^(PartitionKey|RowKey) (eq|ge|gt|le|lt) '((?:[^']|'')*)'$/;
+
+function conjuncts(filter) {
+  const parts = [];
   let depth = 0;
   let quoted = false;
-  for (let i = 0; i < rest.length; i += 1) {
-    const c = rest[i];
+  let start = 0;
+  for (let i = 0; i < filter.length; i += 1) {
+    const c = filter[i];
     if (c === "'") quoted = !quoted; // '' inside a string closes and reopens it: same state after
     else if (!quoted && c === "(") depth += 1;
     else if (!quoted && c === ")") depth -= 1;
-    else if (!quoted && depth === 0 && rest.startsWith(" or ", i)) return undefined;
+    else if (!quoted && depth === 0 && filter.startsWith(" or ", i)) return undefined;
+    else if (!quoted && depth === 0 && filter.startsWith(" and ", i)) {
+      parts.push(filter.slice(start, i));
+      start = i + 5;
+    }
   }
-  return depth === 0 && !quoted ? head[1].replace(/''/g, "'") : undefined;
+  if (depth !== 0 || quoted) return undefined;
+  parts.push(filter.slice(start));
+  return parts;
+}
+
+function keyConditions(filter) {
+  const parts = conjuncts((filter || "").trim());
+  if (!parts) return undefined;
+  const found = [];
+  for (const part of parts) {
+    const match = KEY_CONDITION.exec(part.trim());
+    if (match) found.push({ key: match[1], op: match[2], value: match[3].replace(/''/g, "'") });
+  }
+  return found.length ? found : undefined;
+}
+
+// The partition a filter confines every match to (its `PartitionKey eq` condition), if any.
+function partitionOf(filter) {
+  const found = (keyConditions(filter) || []).find((c) => c.key === "PartitionKey" && c.op === "eq");
+  return found && found.value;
+}
+
+// Azurite compares keys as JavaScript strings (its ValueNode.compare): the same test here, so
+// an entity let through is one the filter's own key conditions would let through.
+const TESTS = {
+  eq: (a, b) => a === b, ge: (a, b) => a >= b, gt: (a, b) => a > b,
+  le: (a, b) => a <= b, lt: (a, b) => a < b,
+};
+
+function narrowed(resultset, conditions) {
+  const partition = conditions.find((c) => c.key === "PartitionKey" && c.op === "eq");
+  // an exact partition goes through the table's PartitionKey index (Loki's $eq is ===)
+  const start = partition ? resultset.find({ PartitionKey: partition.value }) : resultset;
+  const rest = conditions.filter((c) => c !== partition);
+  if (!rest.length) return start;
+  return start.where((e) => rest.every((c) => typeof e[c.key] === "string" && TESTS[c.op](e[c.key], c.value)));
 }
 
 const Store = require(path.join(azurite, "dist", "src", "table", "persistence",
   "LokiTableMetadataStore.js")).default;
 const query = Store.prototype.queryTableEntities;
 Store.prototype.queryTableEntities = function (context, account, table, queryOptions) {
-  const partition = partitionOf(queryOptions && queryOptions.filter);
-  if (partition === undefined) return query.apply(this, arguments);
+  const conditions = keyConditions(queryOptions && queryOptions.filter);
+  if (conditions === undefined) return query.apply(this, arguments);
   let entities;
   try {
     entities = this.getEntityCollection(account, table, context);
@@ -62,7 +104,7 @@ Store.prototype.queryTableEntities = function (context, account, table, queryOpt
   // The query takes its chain synchronously, before its first await: the narrowing applies to
   // this query only, and is gone before any other request runs.
   entities.chain = function () {
-    return chain.apply(this, arguments).find({ PartitionKey: partition });
+    return narrowed(chain.apply(this, arguments), conditions);
   };
   try {
     return query.apply(this, arguments);
@@ -71,4 +113,4 @@ Store.prototype.queryTableEntities = function (context, account, table, queryOpt
   }
 };
 
-module.exports = { partitionOf };
+module.exports = { partitionOf, keyConditions };

@@ -16,15 +16,18 @@ import logging
 import re
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from azure.core import MatchConditions
 from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
 from azure.data.tables import TableClient, TableServiceClient
 from azure.functions.blob import InputStream
-from azure.storage.blob import BlobProperties, BlobServiceClient, ContainerClient
+from azure.storage.blob import BlobServiceClient, ContainerClient
 
+from devhost.blob_listing import Listed, listed
 from devhost.discovery import HostFunction
 from devhost.invoke import Delivery, Invoker
 from devhost.timers import utc_now
@@ -40,6 +43,8 @@ DONE, RETRY, POISONED = "done", "retry", "poisoned"
 @dataclass(frozen=True)
 class BlobOptions:
     max_attempts: int = 5
+    batch_size: int = 16
+    """Blobs fired at once, as the queue poller's batch."""
     retry_delay: float = 0.0
     """Seconds before a failed blob is tried again."""
     receipts_table: str = RECEIPTS_TABLE
@@ -78,6 +83,8 @@ class BlobPoller:
         self.options = options
         self._now = now
         self._receipts: TableClient | None = None
+        # each function's receipts by RowKey: read once, then kept as this poller writes them
+        self._known: dict[str, dict[str, dict[str, Any]]] = {}
         self._waiting = 0
         self._created: set[str] = set()
         # what the last `run_once` invoked, by function name (counted here: no storage read)
@@ -85,28 +92,19 @@ class BlobPoller:
 
     def run_once(self) -> int:
         """Fire every function once for each blob version it has no receipt for (and retry
-        failures that are due); the number of invocations."""
+        failures that are due), up to `batch_size` at a time; the number of invocations."""
         invoked, waiting = 0, 0
         self.last_handled = Counter()
         for fn in self._functions:
             path = BlobPath(fn.setting("path"))
             container = self._container(path.container)
-            receipts = {r["RowKey"]: r for r in self._receipt_table().query_entities(
-                "PartitionKey eq @fn", parameters={"fn": fn.name})}
-            for blob in container.list_blobs(name_starts_with=path.prefix or None, include=["metadata"]):
-                if not path.matches(blob.name):
-                    continue
-                receipt = receipts.get(receipt_key(path.container, blob.name))
-                if receipt and receipt.get("ETag") == blob.etag:
-                    if receipt.get("Status") != RETRY:
-                        continue  # this version already ran (or gave up)
-                    if receipt["RetryAt"] > self._now():
-                        waiting += 1
-                        continue
-                    attempt = int(receipt["Attempts"]) + 1
-                else:
-                    attempt = 1  # new blob, or a new version of it
-                outcome = self._fire(fn, container, blob, attempt)
+            due, held = self._due(fn, path, container)
+            waiting += held
+            # The host runs blob-triggered functions concurrently as their events arrive:
+            # handlers must not rely on order or on running alone.
+            with ThreadPoolExecutor(max_workers=self.options.batch_size, thread_name_prefix=fn.name) as pool:
+                outcomes = list(pool.map(lambda d, f=fn, c=container: self._fire(f, c, *d), due))
+            for outcome in outcomes:
                 if outcome is not None:
                     invoked += 1
                     self.last_handled[fn.name] += 1
@@ -114,11 +112,38 @@ class BlobPoller:
         self._waiting = waiting
         return invoked
 
+    def _due(self, fn: HostFunction, path: BlobPath, container: ContainerClient,
+             ) -> tuple[list[tuple[Listed, int]], int]:
+        """The blobs to fire now, each with its attempt, and how many wait for a later retry."""
+        receipts, due, waiting = self._receipts_of(fn), [], 0
+        for blob in listed(container, path.prefix or None):
+            if not path.matches(blob.name):
+                continue
+            receipt = receipts.get(receipt_key(path.container, blob.name))
+            if receipt and receipt.get("ETag") == blob.etag:
+                if receipt.get("Status") != RETRY:
+                    continue  # this version already ran (or gave up)
+                if receipt["RetryAt"] > self._now():
+                    waiting += 1
+                    continue
+                due.append((blob, int(receipt["Attempts"]) + 1))
+            else:
+                due.append((blob, 1))  # new blob, or a new version of it
+        return due, waiting
+
     def pending(self) -> int:
         """Blobs seen in the last poll that failed and wait for another attempt."""
         return self._waiting
 
-    def _fire(self, fn: HostFunction, container: ContainerClient, blob: BlobProperties,
+    def _receipts_of(self, fn: HostFunction) -> dict[str, dict[str, Any]]:
+        """The function's receipts. Only this poller writes them, so after one read they are
+        kept in memory (a poll re-reading them all cost as much as the listing)."""
+        if fn.name not in self._known:
+            self._known[fn.name] = {r["RowKey"]: dict(r) for r in self._receipt_table().query_entities(
+                "PartitionKey eq @fn", parameters={"fn": fn.name})}
+        return self._known[fn.name]
+
+    def _fire(self, fn: HostFunction, container: ContainerClient, blob: Listed,
               attempt: int) -> str | None:
         client = container.get_blob_client(blob.name)
         try:
@@ -129,7 +154,7 @@ class BlobPoller:
         stream = InputStream(data=data, name=f"{container.container_name}/{blob.name}", uri=client.url,
                              length=len(data), metadata=dict(blob.metadata or {}),
                              blob_properties={"ETag": blob.etag, "ContentLength": len(data),
-                                              "ContentType": blob.content_settings.content_type})
+                                              "ContentType": blob.content_type})
         delivery = Delivery(correlation_id=_metadata(blob, "correlationId"), attempt=attempt,
                             max_attempts=self.options.max_attempts)
         try:
@@ -139,13 +164,15 @@ class BlobPoller:
             status = RETRY if attempt < self.options.max_attempts else POISONED
         if status == POISONED:
             self._poison(fn, container.container_name, blob)
-        self._receipt_table().upsert_entity({
+        receipt: dict[str, Any] = {
             "PartitionKey": fn.name, "RowKey": receipt_key(container.container_name, blob.name),
             "Blob": f"{container.container_name}/{blob.name}", "ETag": blob.etag, "Status": status,
-            "Attempts": attempt, "RetryAt": self._now() + timedelta(seconds=self.options.retry_delay)})
+            "Attempts": attempt, "RetryAt": self._now() + timedelta(seconds=self.options.retry_delay)}
+        self._receipt_table().upsert_entity(receipt)
+        self._receipts_of(fn)[str(receipt["RowKey"])] = receipt
         return status
 
-    def _poison(self, fn: HostFunction, container: str, blob: BlobProperties) -> None:
+    def _poison(self, fn: HostFunction, container: str, blob: Listed) -> None:
         # The message the host writes, so tooling that reads the poison queue sees the same shape.
         message = {"Type": "BlobTrigger", "FunctionId": f"Host.Functions.{fn.name}", "BlobType": "BlockBlob",
                    "ContainerName": container, "BlobName": blob.name, "ETag": blob.etag}
@@ -169,6 +196,6 @@ class BlobPoller:
         return self._receipts
 
 
-def _metadata(blob: BlobProperties, key: str) -> str | None:
+def _metadata(blob: Listed, key: str) -> str | None:
     # Metadata names are case-insensitive in Azure; the SDK hands back what the service stored.
     return next((str(v) for k, v in (blob.metadata or {}).items() if k.lower() == key.lower()), None)

@@ -65,6 +65,12 @@ def _entity(raw: Any) -> Entity:
     return row
 
 
+def _row(found: reads.Row) -> Entity:
+    row = Entity(found[0])
+    row.etag = found[1]
+    return row
+
+
 class Table:
     """One table. Methods raise domain errors, never azure.core exceptions."""
 
@@ -89,7 +95,9 @@ class Table:
         self.counter.add("get")
         with translated(TABLES, self._what):
             found = reads.get(self._client, partition_key, row_key)
-            return _entity(found if found is not None else self._client.get_entity(partition_key, row_key))
+            if found is not None:
+                return _row(found)
+            return _entity(self._client.get_entity(partition_key, row_key))
 
     def find(self, partition_key: str, row_key: str) -> Entity | None:
         try:
@@ -173,7 +181,7 @@ class Table:
         with translated(TABLES, self._what):
             read = reads.query_page(self._client, filter, parameters, select, page_size, sdk_token)
         if read is not None:
-            return Page(items=[_entity(e) for e in read[0]], continuation=encode_token(read[1]))
+            return Page(items=[_row(r) for r in read[0]], continuation=encode_token(read[1]))
         self.counter.add("query")  # not answered 200: the SDK asks again and says why
         pager = self._client.query_entities(
             filter, parameters=parameters, select=select, results_per_page=page_size

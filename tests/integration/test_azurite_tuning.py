@@ -1,6 +1,6 @@
-"""devhost/azurite_tuning.js: the partition narrowing reads what Azurite alone would (only the
-filter's own partition when `PartitionKey eq` is a conjunct of the whole filter, every partition
-otherwise), and its reading of filters is exact on the shapes it meets."""
+"""devhost/azurite_tuning.js: the key narrowing reads what Azurite alone would (the filter's own
+partition when `PartitionKey eq` is a conjunct of the whole filter, the keys in range when key
+ranges are, every entity otherwise), and its reading of filters is exact on the shapes it meets."""
 
 from __future__ import annotations
 
@@ -43,6 +43,36 @@ def test_a_filter_with_a_top_level_or_still_reads_every_partition(rows: Table) -
         ("o'brien|s2", "r0"), ("o'brien|s2", "r1"), ("other", "r0"), ("other", "r1")]
     assert keys(table, "PartitionKey eq @a and n eq 0 or RowKey eq @r", a="other", r="r1") == [
         ("o'brien|s1", "r1"), ("o'brien|s2", "r1"), ("other", "r0"), ("other", "r1")]
+
+
+def test_key_ranges_read_what_the_filter_keeps(table: Table) -> None:
+    # keys that read as numbers too: Azurite compares them as strings ("10" < "9"), and so must this
+    table.upsert_many([{"PartitionKey": pk, "RowKey": rk, "n": 1}
+                       for pk in ("10", "9", "a|2025-09", "a|2025-10")
+                       for rk in ("10", "9", "s1|2025-09-01", "s2|2025-09-01")])
+    assert keys(table, "PartitionKey ge @lo and PartitionKey le @hi and RowKey ge @r and RowKey le @s",
+                lo="a|2025-09", hi="a|2025-10", r="s1|", s="s1|~") == [
+        ("a|2025-09", "s1|2025-09-01"), ("a|2025-10", "s1|2025-09-01")]
+    assert keys(table, "PartitionKey eq @p and RowKey gt @r", p="10", r="10") == [
+        ("10", "9"), ("10", "s1|2025-09-01"), ("10", "s2|2025-09-01")]
+    assert keys(table, "PartitionKey lt @p and RowKey lt @r and n eq 1", p="9", r="9") == [("10", "10")]
+    assert keys(table, "not PartitionKey eq @p and RowKey eq @r", p="10", r="9") == [
+        ("9", "9"), ("a|2025-09", "9"), ("a|2025-10", "9")]
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node (Azurite's runtime)")
+def test_the_key_conditions_it_reads() -> None:
+    cases = {"PartitionKey ge 'a' and PartitionKey le 'b' and RowKey ge 'x''y'":
+             [["PartitionKey", "ge", "a"], ["PartitionKey", "le", "b"], ["RowKey", "ge", "x'y"]],
+             "PartitionKey eq 'a' and ( RowKey eq 'b' or RowKey eq 'c' )": [["PartitionKey", "eq", "a"]],
+             "not RowKey eq 'b' and n eq 1": None, "RowKey lt 'b' or n eq 1": None,
+             "RowKey eq 'a and b'": [["RowKey", "eq", "a and b"]], "RowKey eq 1": None}
+    script = (f"const {{ keyConditions }} = require({json.dumps(str(TUNING))});"
+              f"console.log(JSON.stringify({json.dumps(list(cases))}.map(f => "
+              f"(keyConditions(f) || null) && keyConditions(f).map(c => [c.key, c.op, c.value]))))")
+    out = subprocess.run(["node", "-e", script], capture_output=True, text=True, check=True,
+                         cwd=TUNING.parents[1])
+    assert dict(zip(cases, json.loads(out.stdout), strict=True)) == cases
 
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="needs node (Azurite's runtime)")
