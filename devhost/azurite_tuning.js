@@ -4,19 +4,21 @@
 //
 // 1. Saving. Azurite's LokiJS stores write the whole database as one JSON file on every save,
 //    every 5 s while anything changed; with the demo district's tables (hundreds of MB of JSON)
-//    a save blocks Azurite's one thread for seconds. Saves are spaced out to once a minute.
+//    a save blocks Azurite's one thread for seconds (15 s of a first `make run` at one a minute).
+//    Saves are spaced out to one every five minutes.
 //    Azurite still saves on SIGTERM, before it exits, which is how devhost stops it; only a crash
-//    loses the writes of the last minute.
+//    loses the writes since the last save (a `make run` then replays them: each step is idempotent).
 // 2. Key queries. Azurite evaluates a query's filter on every entity of the table, whatever the
 //    partition, so a query of one day's marks read all the marks of every school, and a student's
 //    rows over a range of month partitions read every summary of the district. When the filter is
 //    a conjunction (no `or` at its top level) with conditions on PartitionKey or RowKey among its
 //    conjuncts, the entities are first narrowed by those: an exact partition with the table's
-//    PartitionKey index, ranges with a plain string test; the filter then runs on those as before.
+//    PartitionKey index, or a key range with that key's index where that is exact (indexRange),
+//    the other conditions with a plain string test; the filter then runs on those as before.
 "use strict";
 const path = require("path");
 
-const SAVE_EVERY_MS = 60000;
+const SAVE_EVERY_MS = 300000;
 const azurite = path.dirname(require.resolve("azurite/package.json", { paths: [process.cwd()] }));
 
 const Loki = require(require.resolve("lokijs", { paths: [azurite] }));
@@ -79,10 +81,30 @@ const TESTS = {
   le: (a, b) => a <= b, lt: (a, b) => a < b,
 };
 
+// Loki's index orders strings that read as numbers (Number(s) is not NaN) apart from the others,
+// so an index range is what a string comparison gives only when no such key can fall inside it:
+// both bounds begin with the same letter (not "I", for "Infinity"), so every key between them does.
+const SAFE_FIRST = /^[A-HJ-Za-z]/;
+
+function indexRange(conditions, key) {
+  const lower = conditions.find((c) => c.key === key && (c.op === "ge" || c.op === "gt"));
+  const upper = conditions.find((c) => c.key === key && (c.op === "le" || c.op === "lt"));
+  if (!lower || !upper || !SAFE_FIRST.test(lower.value) || lower.value[0] !== upper.value[0]) return undefined;
+  return [lower.value, upper.value];
+}
+
 function narrowed(resultset, conditions) {
-  const partition = conditions.find((c) => c.key === "PartitionKey" && c.op === "eq");
-  // an exact partition goes through the table's PartitionKey index (Loki's $eq is ===)
-  const start = partition ? resultset.find({ PartitionKey: partition.value }) : resultset;
+  // One index takes the first cut, the narrowest likely: a RowKey range (a kind of row, or one
+  // student's rows, across partitions), else the exact partition (Loki's $eq is ===), else a
+  // range of partitions. $between holds a range's ends; every condition but an exact partition
+  // taken by the index is then tested on what the index let through.
+  const rows = indexRange(conditions, "RowKey");
+  const partition = rows ? undefined : conditions.find((c) => c.key === "PartitionKey" && c.op === "eq");
+  const partitions = rows || partition ? undefined : indexRange(conditions, "PartitionKey");
+  let start = resultset;
+  if (rows) start = resultset.find({ RowKey: { $between: rows } });
+  else if (partition) start = resultset.find({ PartitionKey: partition.value });
+  else if (partitions) start = resultset.find({ PartitionKey: { $between: partitions } });
   const rest = conditions.filter((c) => c !== partition);
   if (!rest.length) return start;
   return start.where((e) => rest.every((c) => typeof e[c.key] === "string" && TESTS[c.op](e[c.key], c.value)));

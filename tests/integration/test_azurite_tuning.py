@@ -56,6 +56,16 @@ def test_key_ranges_read_what_the_filter_keeps(table: Table) -> None:
     assert keys(table, "PartitionKey eq @p and RowKey gt @r", p="10", r="10") == [
         ("10", "9"), ("10", "s1|2025-09-01"), ("10", "s2|2025-09-01")]
     assert keys(table, "PartitionKey lt @p and RowKey lt @r and n eq 1", p="9", r="9") == [("10", "10")]
+    # a range of partitions through the index: keys between two bounds of one first letter
+    assert keys(table, "PartitionKey gt @lo and PartitionKey lt @hi", lo="a|2025-09", hi="a|2025-10~") == [
+        ("a|2025-10", rk) for rk in ("10", "9", "s1|2025-09-01", "s2|2025-09-01")]
+    assert keys(table, "PartitionKey ge @lo and PartitionKey le @hi and RowKey eq @r", lo="1", hi="a|2025-09",
+                r="9") == [("10", "9"), ("9", "9"), ("a|2025-09", "9")]
+    # a RowKey range through its index, across partitions or within one
+    assert keys(table, "RowKey ge @lo and RowKey lt @hi", lo="s1|", hi="s1|~") == [
+        (pk, "s1|2025-09-01") for pk in ("10", "9", "a|2025-09", "a|2025-10")]
+    assert keys(table, "PartitionKey eq @p and RowKey gt @lo and RowKey le @hi", p="9", lo="s1|2025-09-01",
+                hi="s2|2025-09-01") == [("9", "s2|2025-09-01")]
     assert keys(table, "not PartitionKey eq @p and RowKey eq @r", p="10", r="9") == [
         ("9", "9"), ("a|2025-09", "9"), ("a|2025-10", "9")]
 
