@@ -1,7 +1,8 @@
 """A student's Wonde contacts (`contacts.data[]`) as Guardians and StudentGuardian links.
 
 A contact carries its `relationship` object (relationship, parental_responsibility, priority,
-lives_with_pupil) and `contact_details.data` (emails, phones, addresses.home). Wonde has no
+lives_with_pupil) and `contact_details.data` (emails, phones, and the postal address, else the
+home one, for the envelope). Wonde has no
 language or contact-preference field; SIS integrations add `preferred_language` (or `language`)
 and `contact_preference` to the contact, and both are read when present.
 
@@ -58,13 +59,22 @@ def _soft(read: Any, default: Any, warn: Warn) -> Any:
     return default if found is None else found
 
 
+# Wonde's contacts carry `home`, `work` and `postal` addresses: a letter goes to the postal one
+# when the school keeps it (a family receiving post elsewhere), else home; never work.
+_ENVELOPE = ("postal", "home")
+
+
 def _address(details: dict[str, Any], path: str) -> PostalAddress | None:
     addresses = _dict(details.get("addresses"))
-    home = _dict(addresses.get("home")) or addresses
-    at = f"{path}.contact_details.data.addresses.home"
+    filled = [k for k in _ENVELOPE if any(v not in (None, "") for v in _dict(addresses.get(k)).values())]
+    kind = filled[0] if filled else "home"
+    chosen = _dict(addresses.get(kind))
+    if not chosen and not {*_ENVELOPE, "work"} & addresses.keys():
+        chosen = addresses  # an integration's flat address, without the kind
+    at = f"{path}.contact_details.data.addresses.{kind}"
 
     def part(name: str) -> str | None:
-        return text(home.get(name), f"{at}.{name}")
+        return text(chosen.get(name), f"{at}.{name}")
     street = " ".join(p for p in (part("house_number"), part("street")) if p)
     lines = [p for p in (part("apartment"), part("house_name"), street or None, part("address_line_1"),
                          part("address_line_2"), part("address_line_3"), part("district")) if p]

@@ -154,6 +154,24 @@ def test_nested_contacts_become_guardians_and_relationships() -> None:
     assert record.links[1].priority == 2 and second.guardian_id == "A1-c1"
 
 
+def test_the_envelope_takes_the_postal_address_then_the_home_one_never_work() -> None:
+    home = contact("C1")["contact_details"]["data"]["addresses"]["home"]
+    postal = {"address_line_1": "PO Box 7", "town": "Galway", "postcode": "H91 AB12", "country": "Ireland"}
+    cases = {"postal and home": {"home": home, "postal": postal},
+             "an empty postal": {"home": home, "postal": {"town": None, "postcode": ""}},
+             "work only": {"work": postal}}
+    found = {}
+    for name, addresses in cases.items():
+        given = contact("C1")
+        given["contact_details"]["data"]["addresses"] = addresses
+        found[name] = only(parse({**student("A1"), "contacts": {"data": [given]}})).guardians[0].address
+    assert found["postal and home"] == PostalAddress(lines=("PO Box 7",), town="Galway", postcode="H91 AB12",
+                                                     country="Ireland")
+    assert found["an empty postal"] == PostalAddress(lines=("12 Main Street",), town="Cork",
+                                                     postcode="T12 X1Y2", country="Ireland")
+    assert found["work only"] is None
+
+
 def test_relationship_flags_accept_strings_and_a_flattened_contact() -> None:
     flat = {"id": "C9", "forename": "Tom", "surname": "Kelly", "relationship": "Grandfather",
             "parental_responsibility": "No", "priority": "3", "lives_with_pupil": "yes"}
