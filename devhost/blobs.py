@@ -100,6 +100,8 @@ class BlobPoller:
             container = self._container(path.container)
             due, held = self._due(fn, path, container)
             waiting += held
+            if not due:
+                continue
             # The host runs blob-triggered functions concurrently as their events arrive:
             # handlers must not rely on order or on running alone.
             with ThreadPoolExecutor(max_workers=self.options.batch_size, thread_name_prefix=fn.name) as pool:

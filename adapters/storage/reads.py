@@ -35,6 +35,8 @@ NEXT_ROW_KEY = "x-ms-continuation-NextRowKey"
 Continuation = dict[str, str | None]
 Row = tuple[dict[str, Any], str | None]  # the properties, plain values; the ETag
 _TYPED = "@odata.type"
+# the SDK converts these; a String or Int32 annotation it leaves as JSON gave it
+_EDM = frozenset(t.value for t in EdmType) - {EdmType.STRING.value, EdmType.INT32.value}
 
 
 def query_page(client: TableClient, filter: str, parameters: dict[str, Any] | None,
@@ -89,6 +91,3 @@ def row(raw: dict[str, Any]) -> Row:
         etag = "W/\"datetime'" + url_quote(timestamp) + "'\""
     return properties, etag
 
-
-# the SDK converts these; a String or Int32 annotation it leaves as JSON gave it
-_EDM = frozenset(t.value for t in EdmType) - {EdmType.STRING.value, EdmType.INT32.value}

@@ -2,9 +2,9 @@
 
 A contact carries its `relationship` object (relationship, parental_responsibility, priority,
 lives_with_pupil) and `contact_details.data` (emails, phones, and the postal address, else the
-home one, for the envelope). Wonde has no
-language or contact-preference field; SIS integrations add `preferred_language` (or `language`)
-and `contact_preference` to the contact, and both are read when present.
+home one, for the envelope). Wonde has no language or contact-preference field; SIS integrations
+add `preferred_language` (or `language`) and `contact_preference` to the contact, and both are
+read when present.
 
 A contact without an id or a name cannot be stored and is skipped; a value that cannot be used
 (an email without `@`, an unknown language) is dropped and the default applies. Both warn.
